@@ -1,0 +1,22 @@
+package io.streamgate.auth;
+
+import java.util.List;
+
+/**
+ * What a connection's token allows: who it is, in which tenant, and which channels it may subscribe
+ * and publish to. Taken from the token only; nothing a client sends later changes it except a
+ * {@code refresh} with a new token of the same tenant and subject.
+ *
+ * @param expiresAtMillis when the token expires, in milliseconds since the epoch
+ */
+public record Grant(String tenant, String subject, List<ChannelPattern> subscribe, List<ChannelPattern> publish,
+        long expiresAtMillis) {
+
+    public boolean maySubscribe(String channel) {
+        return subscribe.stream().anyMatch(p -> p.matches(channel));
+    }
+
+    public boolean mayPublish(String channel) {
+        return publish.stream().anyMatch(p -> p.matches(channel));
+    }
+}

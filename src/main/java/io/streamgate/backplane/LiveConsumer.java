@@ -1,0 +1,35 @@
+package io.streamgate.backplane;
+
+import io.smallrye.mutiny.Uni;
+import io.streamgate.subscription.FanOut;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Reads every partition of every namespace topic from the live end (each replica in a consumer group
+ * of its own) and hands each record to fan-out. Nothing here blocks or waits for clients: a slow client
+ * is cut off by its own bounded queue, never by slowing this consumer.
+ */
+@ApplicationScoped
+public class LiveConsumer {
+
+    /** The channel name in {@code mp.messaging.incoming.<name>.*}. */
+    public static final String CHANNEL = "live-events";
+
+    @Inject
+    LivePositions positions;
+
+    @Inject
+    FanOut fanOut;
+
+    @Incoming(CHANNEL)
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            positions.dispatch(tp, records.records(tp), fanOut::deliver);
+        }
+        return Uni.createFrom().voidItem();
+    }
+}

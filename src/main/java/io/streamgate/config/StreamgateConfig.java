@@ -1,0 +1,161 @@
+package io.streamgate.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every Streamgate setting, under the prefix {@code streamgate}. Each key can also be set as an
+ * environment variable ({@code streamgate.connection.outbound-queue-bytes} →
+ * {@code STREAMGATE_CONNECTION_OUTBOUND_QUEUE_BYTES}). Broker, database and JWT settings keep their
+ * standard Quarkus names ({@code kafka.bootstrap.servers}, {@code quarkus.datasource.*},
+ * {@code mp.jwt.verify.*}).
+ */
+@ConfigMapping(prefix = "streamgate")
+public interface StreamgateConfig {
+
+    /**
+     * The namespaces clients can subscribe to, by name: {@code streamgate.namespaces."inventory".topic=...}.
+     * A channel is {@code <namespace>:<subject>}. Each namespace reads exactly one Kafka topic and a
+     * topic belongs to at most one namespace.
+     */
+    Map<String, Namespace> namespaces();
+
+    /**
+     * A namespace in which every authenticated subject may always subscribe to
+     * {@code <namespace>:<its own sub>}, without a grant in the token (personal notifications).
+     * Unset: no such namespace.
+     */
+    @WithName("user-namespace")
+    Optional<String> userNamespace();
+
+    /** Per-connection limits and timing. */
+    Connection connection();
+
+    /** Reading history from Kafka for resuming subscriptions. */
+    Replay replay();
+
+    /** Client publishing into Kafka. */
+    Publish publish();
+
+    /** Durable cursors in PostgreSQL. */
+    Cursors cursors();
+
+    /** Graceful shutdown. */
+    Drain drain();
+
+    interface Namespace {
+        /** The Kafka topic whose records become this namespace's events. Records are keyed by tenant id. */
+        String topic();
+
+        /**
+         * Where a record's subject comes from. Unset: the record header {@code subject}. Set to a JSON
+         * pointer (for example {@code /sku}): that member of the JSON value, which must be a string or
+         * a number. Taking it from the value means the value is parsed for every record of a tenant
+         * with subscribers in this namespace, so prefer the header when producers can set it.
+         */
+        @WithName("subject-pointer")
+        Optional<String> subjectPointer();
+
+        /** Any client of the tenant may subscribe, whatever its token's {@code subscribe} claim says. */
+        @WithName("public")
+        @WithDefault("false")
+        boolean isPublic();
+
+        /** Clients may publish to this namespace (still only where their {@code publish} claim allows). */
+        @WithDefault("false")
+        boolean publish();
+
+        /** Track who is subscribed to a channel of this namespace and announce joins and leaves. */
+        @WithDefault("false")
+        boolean presence();
+    }
+
+    interface Connection {
+        /**
+         * Bytes a connection may have queued for sending but not yet written to its socket. A client
+         * that falls this far behind is closed with 4008 and resumes from its cursor; it never slows
+         * the Kafka consumer or other clients.
+         */
+        @WithName("outbound-queue-bytes")
+        @WithDefault("1048576")
+        long outboundQueueBytes();
+
+        /** Subscriptions one connection may hold; one more is refused with {@code too_many_subscriptions}. */
+        @WithName("max-subscriptions")
+        @WithDefault("200")
+        int maxSubscriptions();
+
+        /**
+         * Bad commands (malformed JSON, unknown types, missing fields) a connection may send before it is
+         * closed with 1008. Each one before that gets an {@code error} reply.
+         */
+        @WithName("max-bad-commands")
+        @WithDefault("50")
+        int maxBadCommands();
+
+        /** Longest channel name accepted, in characters. */
+        @WithName("max-channel-length")
+        @WithDefault("200")
+        int maxChannelLength();
+    }
+
+    interface Replay {
+        /**
+         * Replays that may read Kafka at the same time on this replica. Each holds one Kafka consumer;
+         * further resumes wait their turn.
+         */
+        @WithDefault("4")
+        int workers();
+
+        /** How long a replay worker waits for records in one poll. */
+        @WithName("poll-timeout")
+        @WithDefault("PT0.5S")
+        Duration pollTimeout();
+
+        /**
+         * How long a subscription waits for the live consumer to be assigned its partition before the
+         * subscribe fails with {@code internal} (only right after startup).
+         */
+        @WithName("live-ready-timeout")
+        @WithDefault("PT30S")
+        Duration liveReadyTimeout();
+    }
+
+    interface Publish {
+        /** Largest {@code data} a client may publish, in bytes of JSON; larger: {@code too_large}. */
+        @WithName("max-payload-bytes")
+        @WithDefault("65536")
+        int maxPayloadBytes();
+
+        /** Publishes per second a connection may sustain (token bucket refill rate). */
+        @WithName("rate-per-second")
+        @WithDefault("20")
+        double ratePerSecond();
+
+        /** Publishes a connection may send in a burst (token bucket size). */
+        @WithDefault("40")
+        int burst();
+    }
+
+    interface Cursors {
+        /** How often acknowledged cursors are written to PostgreSQL, coalesced per channel. */
+        @WithName("flush-interval")
+        @WithDefault("PT1S")
+        Duration flushInterval();
+    }
+
+    interface Drain {
+        /**
+         * On shutdown, open connections are closed with 1012 spread evenly over this window, so that
+         * clients do not all reconnect to the same replica at once. Keep it below the pod's
+         * termination grace period.
+         */
+        @WithDefault("PT10S")
+        Duration window();
+    }
+}

@@ -1,0 +1,117 @@
+package io.streamgate.connection;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.streamgate.auth.Grant;
+import io.streamgate.subscription.ConnectionSubscriptions;
+import io.streamgate.subscription.EventSink;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything Streamgate keeps for one open WebSocket: the grant, the subscriptions and the outbound
+ * queue's size. {@link #send} may be called from any thread (live fan-out, replay workers, the
+ * connection's event loop); Vert.x keeps the writes of one connection in call order.
+ */
+final class ClientSession implements EventSink {
+
+    private static final Logger LOG = Logger.getLogger(ClientSession.class);
+
+    private final WebSocketConnection connection;
+    private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
+    private final long maxQueuedBytes;
+    /** Bytes handed to the socket whose write has not completed: the bounded outbound queue. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicInteger badCommands = new AtomicInteger();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final long openedAt = System.nanoTime();
+    private volatile Grant grant;
+    private volatile long expiryTimer = -1;
+
+    ClientSession(WebSocketConnection connection, Grant grant, long maxQueuedBytes) {
+        this.connection = connection;
+        this.grant = grant;
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    @Override
+    public void send(String frame) {
+        if (closing.get()) {
+            return; // a closing client resumes from its cursor; nothing is lost by not queueing more
+        }
+        // Counted in UTF-16 units: equal to the bytes for the ASCII that JSON frames mostly are.
+        long size = frame.length();
+        if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+            queuedBytes.addAndGet(-size);
+            close(io.streamgate.protocol.CloseCodes.SLOW_CONSUMER);
+            return;
+        }
+        connection.sendText(frame).subscribe().with(
+                done -> queuedBytes.addAndGet(-size),
+                failure -> queuedBytes.addAndGet(-size));
+    }
+
+    @Override
+    public boolean isBackedUp() {
+        return queuedBytes.get() > maxQueuedBytes / 2;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closing.get() && connection.isOpen();
+    }
+
+    @Override
+    public String connectionId() {
+        return connection.id();
+    }
+
+    /** Closes once; later calls do nothing. */
+    void close(CloseReason reason) {
+        if (closing.compareAndSet(false, true)) {
+            LOG.debugf("Closing connection %s: %d %s", connection.id(), reason.getCode(), reason.getMessage());
+            connection.close(reason).subscribe().with(ok -> {
+            }, failure -> LOG.debugf("Close of %s failed: %s", connection.id(), failure.getMessage()));
+        }
+    }
+
+    /** Counts a bad command; true when the connection has now sent too many. */
+    boolean badCommand(int allowed) {
+        return badCommands.incrementAndGet() > allowed;
+    }
+
+    Grant grant() {
+        return grant;
+    }
+
+    void grant(Grant grant) {
+        this.grant = grant;
+    }
+
+    ConnectionSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    long openedAtNanos() {
+        return openedAt;
+    }
+
+    long expiryTimer() {
+        return expiryTimer;
+    }
+
+    void expiryTimer(long timerId) {
+        this.expiryTimer = timerId;
+    }
+
+    WebSocketConnection connection() {
+        return connection;
+    }
+}

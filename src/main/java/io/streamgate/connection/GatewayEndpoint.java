@@ -1,0 +1,130 @@
+package io.streamgate.connection;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
+import io.streamgate.auth.Grant;
+import io.streamgate.auth.Grants;
+import io.streamgate.config.StreamgateConfig;
+import io.streamgate.protocol.CloseCodes;
+import io.streamgate.protocol.ErrorCode;
+import io.streamgate.protocol.Frames;
+import io.streamgate.subscription.SubscriptionService;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The client endpoint, {@code GET /v1/ws}. The upgrade is authenticated before this runs (see
+ * {@link TenantClaimCheck}); here a session is opened, commands are handed to {@link CommandRouter} and
+ * everything is cleaned up on close. All callbacks run on the connection's event loop.
+ */
+@WebSocket(path = "/v1/ws")
+public class GatewayEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(GatewayEndpoint.class);
+
+    @Inject
+    SecurityIdentity identity;
+
+    @Inject
+    Sessions sessions;
+
+    @Inject
+    CommandRouter router;
+
+    @Inject
+    SubscriptionService subscriptions;
+
+    @Inject
+    StreamgateConfig config;
+
+    @Inject
+    Vertx vertx;
+
+    @ConfigProperty(name = "quarkus.websockets-next.server.auto-ping-interval")
+    Optional<Duration> pingInterval;
+
+    @OnOpen
+    @NonBlocking
+    public void onOpen(WebSocketConnection connection) {
+        Grant grant = identity.getPrincipal() instanceof JsonWebToken token ? Grants.from(token).orElse(null) : null;
+        if (grant == null) { // TenantClaimCheck refuses such upgrades; this is the belt to its braces
+            connection.close(CloseCodes.FORBIDDEN).subscribe().with(ok -> {
+            }, failure -> {
+            });
+            return;
+        }
+        ClientSession session = new ClientSession(connection, grant, config.connection().outboundQueueBytes());
+        sessions.add(session);
+        scheduleExpiry(session);
+        session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
+                pingInterval.map(Duration::toMillis).orElse(0L)));
+        LOG.infof("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
+    }
+
+    @OnTextMessage
+    @NonBlocking
+    public void onText(String message, WebSocketConnection connection) {
+        ClientSession session = sessions.get(connection.id());
+        if (session != null) {
+            router.handle(session, message);
+        }
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    public void onBinary(Buffer message, WebSocketConnection connection) {
+        ClientSession session = sessions.get(connection.id());
+        if (session != null) {
+            router.refuse(session, null, new io.streamgate.protocol.CommandException(ErrorCode.BAD_REQUEST,
+                    "binary frames are not supported; send JSON text frames"));
+        }
+    }
+
+    @OnClose
+    @NonBlocking
+    public void onClose(WebSocketConnection connection) {
+        ClientSession session = sessions.remove(connection.id());
+        if (session == null) {
+            return;
+        }
+        if (session.expiryTimer() >= 0) {
+            vertx.cancelTimer(session.expiryTimer());
+        }
+        subscriptions.unsubscribeAll(session.subscriptions());
+        CloseReason reason = connection.closeReason();
+        LOG.infof("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
+                session.grant().tenant(), session.grant().subject(), reason == null ? "none" : reason.getCode(),
+                (System.nanoTime() - session.openedAtNanos()) / 1_000_000);
+    }
+
+    @OnError
+    @NonBlocking
+    public void onError(Throwable failure, WebSocketConnection connection) {
+        // Never a stack trace to the client: it gets the code, the log gets the cause.
+        LOG.errorf(failure, "Unhandled failure on connection %s", connection.id());
+        ClientSession session = sessions.get(connection.id());
+        if (session != null) {
+            session.send(Frames.error(null, ErrorCode.INTERNAL, "the server failed to handle a frame"));
+        }
+    }
+
+    void scheduleExpiry(ClientSession session) {
+        long delay = Math.max(1, session.grant().expiresAtMillis() - System.currentTimeMillis());
+        session.expiryTimer(vertx.setTimer(delay, id -> session.close(CloseCodes.TOKEN_EXPIRED)));
+    }
+}

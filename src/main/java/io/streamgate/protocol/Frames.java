@@ -1,0 +1,91 @@
+package io.streamgate.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.UncheckedIOException;
+
+/**
+ * Builds the server's control frames (everything but {@code event}, which
+ * {@link EventFrameEncoder} writes once per record and channel). Field names are the wire protocol's:
+ * see docs/protocol.md.
+ */
+public final class Frames {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Frames() {
+    }
+
+    public static String welcome(String connection, String tenant, String sub, long expiresAtMillis, long heartbeatMillis) {
+        ObjectNode f = frame("welcome");
+        f.put("connection", connection);
+        f.put("tenant", tenant);
+        f.put("sub", sub);
+        f.put("expires_at", expiresAtMillis);
+        f.put("heartbeat_ms", heartbeatMillis);
+        return write(f);
+    }
+
+    /**
+     * @param reason why a requested cursor was not honoured ({@code expired}, {@code epoch}, {@code invalid}); null when
+     *        recovered or when none was requested
+     * @param cursor the position the subscription starts after; null when the stream has no position yet
+     */
+    public static String subscribed(JsonNode id, String channel, boolean recovered, String reason, String cursor) {
+        ObjectNode f = reply("subscribed", id);
+        f.put("channel", channel);
+        f.put("recovered", recovered);
+        if (reason != null) {
+            f.put("reason", reason);
+        }
+        f.put("cursor", cursor);
+        return write(f);
+    }
+
+    public static String unsubscribed(JsonNode id, String channel, String reason) {
+        ObjectNode f = reply("unsubscribed", id);
+        f.put("channel", channel);
+        if (reason != null) {
+            f.put("reason", reason);
+        }
+        return write(f);
+    }
+
+    public static String published(JsonNode id, String cursor) {
+        ObjectNode f = reply("published", id);
+        f.put("cursor", cursor);
+        return write(f);
+    }
+
+    public static String error(JsonNode id, ErrorCode code, String message) {
+        ObjectNode f = reply("error", id);
+        f.put("code", code.wireName());
+        f.put("message", message);
+        return write(f);
+    }
+
+    public static ObjectNode reply(String type, JsonNode id) {
+        ObjectNode f = frame(type);
+        if (id != null) {
+            f.set("id", id);
+        }
+        return f;
+    }
+
+    public static ObjectNode frame(String type) {
+        ObjectNode f = MAPPER.createObjectNode();
+        f.put("type", type);
+        return f;
+    }
+
+    public static String write(ObjectNode frame) {
+        try {
+            return MAPPER.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

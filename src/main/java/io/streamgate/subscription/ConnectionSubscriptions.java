@@ -1,0 +1,58 @@
+package io.streamgate.subscription;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The subscriptions of one connection, by channel. A channel's slot is taken when the subscribe command
+ * arrives, before its subscription exists (that takes a Kafka round trip), so a second subscribe to the
+ * same channel is refused at once and an unsubscribe in between cancels it.
+ */
+public final class ConnectionSubscriptions {
+
+    static final class Slot {
+        volatile Subscription subscription;
+        volatile boolean cancelled;
+
+        void cancel() {
+            cancelled = true;
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+
+    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+
+    /** Takes the channel's slot, or returns null when the connection already has it. */
+    Slot reserve(String channel) {
+        Slot slot = new Slot();
+        return slots.putIfAbsent(channel, slot) == null ? slot : null;
+    }
+
+    Slot release(String channel) {
+        return slots.remove(channel);
+    }
+
+    void release(String channel, Slot slot) {
+        slots.remove(channel, slot);
+    }
+
+    public int size() {
+        return slots.size();
+    }
+
+    /** Every subscription of the connection, for clean-up; empties the set. */
+    List<Slot> releaseAll() {
+        List<Slot> all = List.copyOf(slots.values());
+        slots.clear();
+        return all;
+    }
+
+    /** The live subscription of a channel, or null. */
+    public Subscription get(String channel) {
+        Slot slot = slots.get(channel);
+        return slot == null ? null : slot.subscription;
+    }
+}

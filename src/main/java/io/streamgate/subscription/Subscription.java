@@ -1,0 +1,101 @@
+package io.streamgate.subscription;
+
+import io.streamgate.channel.ChannelName;
+import io.streamgate.channel.Namespace;
+import io.streamgate.replay.Cursor;
+import io.streamgate.replay.Epoch;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One connection's subscription to one channel (or {@code <namespace>:*}) of its tenant. All of a
+ * tenant's events of a namespace live in one partition, so the subscription follows exactly one
+ * partition and one offset.
+ * <p>
+ * While it replays history, live fan-out skips it; the replay then switches it to live at the seam
+ * (see {@code LivePositions}). Either way an event is delivered only when its offset is above the last
+ * one delivered, which keeps per-channel order strict and drops nothing twice.
+ */
+public final class Subscription {
+
+    private final EventSink sink;
+    private final String tenant;
+    private final ChannelName channel;
+    private final Namespace namespace;
+    private final Epoch epoch;
+    private final TopicPartition partition;
+
+    /** Guarded by this. */
+    private boolean replaying;
+    /** Guarded by this: offset of the last event delivered or skipped as history. */
+    private long lastOffset;
+    private volatile boolean cancelled;
+
+    Subscription(EventSink sink, String tenant, ChannelName channel, Namespace namespace, Epoch epoch,
+            TopicPartition partition, boolean replaying, long lastOffset) {
+        this.sink = sink;
+        this.tenant = tenant;
+        this.channel = channel;
+        this.namespace = namespace;
+        this.epoch = epoch;
+        this.partition = partition;
+        this.replaying = replaying;
+        this.lastOffset = lastOffset;
+    }
+
+    synchronized void deliverLive(long offset, String frame) {
+        if (!replaying && !cancelled && offset > lastOffset) {
+            lastOffset = offset;
+            sink.send(frame);
+        }
+    }
+
+    synchronized void deliverReplayed(long offset, String frame) {
+        if (!cancelled && offset > lastOffset) {
+            lastOffset = offset;
+            sink.send(frame);
+        }
+    }
+
+    /** Called at the seam: history up to {@code position - 1} was replayed; from now on, live. */
+    synchronized void goLive(long position) {
+        lastOffset = Math.max(lastOffset, position - 1);
+        replaying = false;
+    }
+
+    void cancel() {
+        cancelled = true;
+    }
+
+    public boolean isCancelled() {
+        return cancelled || !sink.isOpen();
+    }
+
+    /** The cursor of the last event delivered (or the start position), or null before the stream's first record. */
+    public synchronized String cursor() {
+        return lastOffset < -1 ? null : new Cursor(epoch, partition.partition(), lastOffset).encode();
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public ChannelName channel() {
+        return channel;
+    }
+
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    public Epoch epoch() {
+        return epoch;
+    }
+
+    public TopicPartition partition() {
+        return partition;
+    }
+
+    EventSink sink() {
+        return sink;
+    }
+}

@@ -1,0 +1,70 @@
+package io.streamgate.subscription;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * This replica's subscriptions: tenant → namespace → subject → subscriptions. Reads (one per Kafka
+ * record) take no lock and allocate nothing; changes (subscribe, unsubscribe, disconnect) are rare by
+ * comparison and serialised.
+ */
+@ApplicationScoped
+public class SubscriptionIndex {
+
+    /** A tenant's subscribers in one namespace. */
+    public static final class NamespaceSubscribers {
+        final Map<String, Set<Subscription>> bySubject = new ConcurrentHashMap<>();
+        final Set<Subscription> wildcard = new CopyOnWriteArraySet<>();
+
+        boolean isEmpty() {
+            return bySubject.isEmpty() && wildcard.isEmpty();
+        }
+    }
+
+    private final Map<String, Map<String, NamespaceSubscribers>> tenants = new ConcurrentHashMap<>();
+
+    synchronized void add(Subscription s) {
+        NamespaceSubscribers ns = tenants.computeIfAbsent(s.tenant(), t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(s.namespace().name(), n -> new NamespaceSubscribers());
+        if (s.channel().isWildcard()) {
+            ns.wildcard.add(s);
+        } else {
+            ns.bySubject.computeIfAbsent(s.channel().subject(), k -> new CopyOnWriteArraySet<>()).add(s);
+        }
+    }
+
+    synchronized void remove(Subscription s) {
+        Map<String, NamespaceSubscribers> byNamespace = tenants.get(s.tenant());
+        if (byNamespace == null) {
+            return;
+        }
+        NamespaceSubscribers ns = byNamespace.get(s.namespace().name());
+        if (ns == null) {
+            return;
+        }
+        if (s.channel().isWildcard()) {
+            ns.wildcard.remove(s);
+        } else {
+            Set<Subscription> subs = ns.bySubject.get(s.channel().subject());
+            if (subs != null && subs.remove(s) && subs.isEmpty()) {
+                ns.bySubject.remove(s.channel().subject());
+            }
+        }
+        if (ns.isEmpty()) {
+            byNamespace.remove(s.namespace().name());
+            if (byNamespace.isEmpty()) {
+                tenants.remove(s.tenant());
+            }
+        }
+    }
+
+    /** The tenant's subscribers in the namespace, or null when there are none: most records stop here. */
+    NamespaceSubscribers find(String tenant, String namespace) {
+        Map<String, NamespaceSubscribers> byNamespace = tenants.get(tenant);
+        return byNamespace == null ? null : byNamespace.get(namespace);
+    }
+}
