@@ -23,15 +23,18 @@ import java.util.regex.Pattern;
 public class LiveTopicsConfigSourceFactory implements ConfigSourceFactory {
 
     private static final Pattern PROPERTY = Pattern.compile("streamgate\\.namespaces\\.(\"[^\"]+\"|[^.]+)\\.topic");
+    private static final Pattern PROFILE_PREFIX = Pattern.compile("^%[^.]+\\.");
     private static final Pattern ENVIRONMENT = Pattern.compile("STREAMGATE_NAMESPACES_.+_TOPIC");
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         TreeSet<String> topics = new TreeSet<>();
         for (Iterator<String> names = context.iterateNames(); names.hasNext();) {
-            String name = names.next();
-            Matcher m = PROPERTY.matcher(name);
-            if (m.matches() || ENVIRONMENT.matcher(name).matches()) {
+            // A profile-specific key (%dev.streamgate...) counts through its unprefixed name, which the
+            // context resolves for the active profile.
+            String original = names.next();
+            String name = PROFILE_PREFIX.matcher(original).replaceFirst("");
+            if (PROPERTY.matcher(name).matches() || ENVIRONMENT.matcher(name).matches()) {
                 ConfigValue value = context.getValue(name);
                 if (value != null && value.getValue() != null && !value.getValue().isBlank()) {
                     topics.add(value.getValue().trim());

@@ -54,7 +54,15 @@ public class TopicEpochs {
 
     private CompletableFuture<Epoch> describe(String topic) {
         CompletableFuture<Epoch> result = new CompletableFuture<>();
-        admin().describeTopics(List.of(topic)).topicNameValues().get(topic).whenComplete((TopicDescription d, Throwable e) -> {
+        Admin admin;
+        try {
+            admin = admin();
+        } catch (RuntimeException e) {
+            LOG.errorf("Cannot create the Kafka admin client: %s", e.getMessage());
+            result.completeExceptionally(e);
+            return result;
+        }
+        admin.describeTopics(List.of(topic)).topicNameValues().get(topic).whenComplete((TopicDescription d, Throwable e) -> {
             if (e != null) {
                 LOG.warnf("Cannot describe Kafka topic %s: %s", topic, e.getMessage());
                 result.completeExceptionally(e);
@@ -73,6 +81,7 @@ public class TopicEpochs {
                     Map<String, Object> config = settings.base();
                     config.keySet().retainAll(AdminClientConfig.configNames());
                     config.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamgate-epochs");
+                    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
                     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
                     admin = Admin.create(config);
                 }

@@ -1,0 +1,48 @@
+package io.streamgate.support;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Produces records the way an upstream service does: key = tenant, header subject, JSON value. */
+public final class Records implements AutoCloseable {
+
+    private final KafkaProducer<String, byte[]> producer;
+
+    public Records() {
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Produces and waits for the broker's acknowledgement. */
+    public RecordMetadata send(String topic, String tenant, String subject, String json) {
+        RecordHeaders headers = new RecordHeaders();
+        if (subject != null) {
+            headers.add("subject", subject.getBytes(StandardCharsets.UTF_8));
+        }
+        return send(new ProducerRecord<>(topic, null, tenant, json == null ? null : json.getBytes(StandardCharsets.UTF_8), headers));
+    }
+
+    public RecordMetadata send(ProducerRecord<String, byte[]> record) {
+        try {
+            return producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

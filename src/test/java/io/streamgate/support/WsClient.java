@@ -1,0 +1,223 @@
+package io.streamgate.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client (Vert.x, its own event loop) that records every frame the server sends.
+ * Blocking helpers with timeouts make tests read top to bottom.
+ */
+public final class WsClient implements AutoCloseable {
+
+    private static final Vertx VERTX = Vertx.vertx();
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final WebSocket socket;
+    private final WebSocketClient client;
+    private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final AtomicInteger ids = new AtomicInteger();
+
+    private WsClient(WebSocketClient client, WebSocket socket) {
+        this.client = client;
+        this.socket = socket;
+        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
+    }
+
+    /** Connects with {@code Authorization: Bearer <token>}. */
+    public static WsClient connect(URI base, String token) {
+        WebSocketConnectOptions options = options(base);
+        if (token != null) {
+            options.addHeader("Authorization", "Bearer " + token);
+        }
+        return connect(options);
+    }
+
+    /** Connects the way a browser must: the token inside {@code Sec-WebSocket-Protocol}. */
+    public static WsClient connectWithSubprotocolToken(URI base, String token) {
+        WebSocketConnectOptions options = options(base);
+        options.setSubProtocols(List.of("streamgate.v1",
+                java.net.URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token,
+                        java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")));
+        return connect(options);
+    }
+
+    /** The HTTP status of a refused upgrade, or 101 if the upgrade succeeded (the socket is then closed). */
+    public static int upgradeStatus(URI base, String token) {
+        try (WsClient c = connect(base, token)) {
+            return 101;
+        } catch (UpgradeFailed e) {
+            return e.status;
+        }
+    }
+
+    private static WebSocketConnectOptions options(URI base) {
+        return new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort()).setURI("/v1/ws");
+    }
+
+    private static WsClient connect(WebSocketConnectOptions options) {
+        WebSocketClient client = VERTX.createWebSocketClient();
+        try {
+            WebSocket ws = client.connect(options).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            return new WsClient(client, ws);
+        } catch (java.util.concurrent.ExecutionException e) {
+            client.close();
+            if (e.getCause() instanceof UpgradeRejectedException rejected) {
+                throw new UpgradeFailed(rejected.getStatus());
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (Exception e) {
+            client.close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static final class UpgradeFailed extends RuntimeException {
+        public final int status;
+
+        UpgradeFailed(int status) {
+            super("upgrade refused with HTTP " + status);
+            this.status = status;
+        }
+    }
+
+    public String nextId() {
+        return "c" + ids.incrementAndGet();
+    }
+
+    public void sendText(String text) {
+        socket.writeTextMessage(text);
+    }
+
+    public void send(JsonObject frame) {
+        socket.writeTextMessage(frame.encode());
+    }
+
+    public void sendBinary(byte[] bytes) {
+        socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes));
+    }
+
+    /** Sends a subscribe and returns the {@code subscribed} (or {@code error}) reply. */
+    public JsonObject subscribe(String channel) {
+        return subscribe(channel, null);
+    }
+
+    public JsonObject subscribe(String channel, String since) {
+        String id = nextId();
+        JsonObject cmd = new JsonObject().put("type", "subscribe").put("id", id).put("channel", channel);
+        if (since != null) {
+            cmd.put("since", since);
+        }
+        send(cmd);
+        return reply(id);
+    }
+
+    /** The reply to the command with this id ({@code error} or its success frame). */
+    public JsonObject reply(String id) {
+        return await(f -> id.equals(f.getString("id")) && !"event".equals(f.getString("type")));
+    }
+
+    /** Waits for the first frame matching, skipping (and dropping) none: frames before it stay queued. */
+    public JsonObject await(Predicate<JsonObject> match) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<JsonObject> skipped = new ArrayList<>();
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonObject f = frames.poll(50, TimeUnit.MILLISECONDS);
+                if (f == null) {
+                    continue;
+                }
+                if (match.test(f)) {
+                    return f;
+                }
+                skipped.add(f);
+            }
+            throw new AssertionError("no matching frame within " + WAIT + "; got " + skipped);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            // Put back what we passed over, in order, ahead of anything that arrived since.
+            List<JsonObject> rest = new ArrayList<>();
+            frames.drainTo(rest);
+            frames.addAll(skipped);
+            frames.addAll(rest);
+        }
+    }
+
+    /** The next {@code n} event frames of a channel (exact or any, when channel is null), in arrival order. */
+    public List<JsonObject> events(String channel, int n) {
+        List<JsonObject> events = new ArrayList<>();
+        while (events.size() < n) {
+            events.add(takeEvent(channel));
+        }
+        return events;
+    }
+
+    private JsonObject takeEvent(String channel) {
+        JsonObject f = await(x -> "event".equals(x.getString("type")) && (channel == null || channel.equals(x.getString("channel"))));
+        frames.remove(f);
+        return f;
+    }
+
+    /** Every frame received so far and not yet taken, without waiting. */
+    public List<JsonObject> pending() {
+        return List.copyOf(frames);
+    }
+
+    /** Waits until nothing more arrives for {@code quiet}, then returns what is pending. */
+    public List<JsonObject> settle(Duration quiet) {
+        int size;
+        do {
+            size = frames.size();
+            sleep(quiet.toMillis());
+        } while (frames.size() != size);
+        return pending();
+    }
+
+    public int awaitClose() {
+        try {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("connection was not closed within " + WAIT, e);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    public String subprotocol() {
+        return socket.subProtocol();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isClosed()) {
+            socket.close();
+        }
+        client.close();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
