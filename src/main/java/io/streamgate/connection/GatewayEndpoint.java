@@ -115,12 +115,28 @@ public class GatewayEndpoint {
     @OnError
     @NonBlocking
     public void onError(Throwable failure, WebSocketConnection connection) {
+        ClientSession session = sessions.get(connection.id());
+        if (isMessageTooBig(failure)) {
+            // Vert.x refuses to aggregate a message over quarkus.websockets-next.server.max-message-size.
+            if (session != null) {
+                session.close(CloseCodes.TOO_BIG);
+            } else {
+                connection.close(CloseCodes.TOO_BIG).subscribe().with(ok -> {
+                }, f -> {
+                });
+            }
+            return;
+        }
         // Never a stack trace to the client: it gets the code, the log gets the cause.
         LOG.errorf(failure, "Unhandled failure on connection %s", connection.id());
-        ClientSession session = sessions.get(connection.id());
         if (session != null) {
             session.send(Frames.error(null, ErrorCode.INTERNAL, "the server failed to handle a frame"));
         }
+    }
+
+    private static boolean isMessageTooBig(Throwable failure) {
+        return failure instanceof IllegalStateException && failure.getMessage() != null
+                && failure.getMessage().contains("max message size");
     }
 
     void scheduleExpiry(ClientSession session) {

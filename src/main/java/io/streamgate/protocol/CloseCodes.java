@@ -10,6 +10,8 @@ public final class CloseCodes {
 
     /** The client broke the protocol too often (keeps sending garbage). Reconnecting is pointless until fixed. */
     public static final CloseReason POLICY = new CloseReason(1008, "too many bad commands");
+    /** A message over the inbound size limit. Do not resend it. */
+    public static final CloseReason TOO_BIG = new CloseReason(1009, "message too big");
     /** The server failed. Reconnect with backoff. */
     public static final CloseReason INTERNAL = new CloseReason(1011, "internal error");
     /** This replica is shutting down. Reconnect (to another replica) and resume. */

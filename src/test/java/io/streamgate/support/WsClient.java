@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -26,17 +25,29 @@ public final class WsClient implements AutoCloseable {
     private static final Vertx VERTX = Vertx.vertx();
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final WebSocket socket;
+    private WebSocket socket;
     private final WebSocketClient client;
-    private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    /** Guarded by itself; waiters are notified on every arrival. */
+    private final List<JsonObject> frames = new ArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicInteger ids = new AtomicInteger();
 
-    private WsClient(WebSocketClient client, WebSocket socket) {
+    private WsClient(WebSocketClient client) {
         this.client = client;
-        this.socket = socket;
-        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
+    }
+
+    /** Runs on the client's event loop as the upgrade completes, before any frame can be handled. */
+    private WebSocket attach(WebSocket ws) {
+        this.socket = ws;
+        ws.textMessageHandler(text -> {
+            JsonObject frame = new JsonObject(text);
+            synchronized (frames) {
+                frames.add(frame);
+                frames.notifyAll();
+            }
+        });
+        ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? -1 : (int) ws.closeStatusCode()));
+        return ws;
     }
 
     /** Connects with {@code Authorization: Bearer <token>}. */
@@ -72,9 +83,10 @@ public final class WsClient implements AutoCloseable {
 
     private static WsClient connect(WebSocketConnectOptions options) {
         WebSocketClient client = VERTX.createWebSocketClient();
+        WsClient wsClient = new WsClient(client);
         try {
-            WebSocket ws = client.connect(options).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-            return new WsClient(client, ws);
+            client.connect(options).map(wsClient::attach).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            return wsClient;
         } catch (java.util.concurrent.ExecutionException e) {
             client.close();
             if (e.getCause() instanceof UpgradeRejectedException rejected) {
@@ -132,30 +144,26 @@ public final class WsClient implements AutoCloseable {
         return await(f -> id.equals(f.getString("id")) && !"event".equals(f.getString("type")));
     }
 
-    /** Waits for the first frame matching, skipping (and dropping) none: frames before it stay queued. */
+    /** Waits for the first frame matching and takes it; frames before it stay queued, in order. */
     public JsonObject await(Predicate<JsonObject> match) {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        List<JsonObject> skipped = new ArrayList<>();
-        try {
-            while (System.nanoTime() < deadline) {
-                JsonObject f = frames.poll(50, TimeUnit.MILLISECONDS);
-                if (f == null) {
-                    continue;
+        synchronized (frames) {
+            while (true) {
+                for (int i = 0; i < frames.size(); i++) {
+                    if (match.test(frames.get(i))) {
+                        return frames.remove(i);
+                    }
                 }
-                if (match.test(f)) {
-                    return f;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching frame within " + WAIT + "; got " + frames);
                 }
-                skipped.add(f);
+                try {
+                    frames.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
             }
-            throw new AssertionError("no matching frame within " + WAIT + "; got " + skipped);
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            // Put back what we passed over, in order, ahead of anything that arrived since.
-            List<JsonObject> rest = new ArrayList<>();
-            frames.drainTo(rest);
-            frames.addAll(skipped);
-            frames.addAll(rest);
         }
     }
 
@@ -169,23 +177,23 @@ public final class WsClient implements AutoCloseable {
     }
 
     private JsonObject takeEvent(String channel) {
-        JsonObject f = await(x -> "event".equals(x.getString("type")) && (channel == null || channel.equals(x.getString("channel"))));
-        frames.remove(f);
-        return f;
+        return await(x -> "event".equals(x.getString("type")) && (channel == null || channel.equals(x.getString("channel"))));
     }
 
     /** Every frame received so far and not yet taken, without waiting. */
     public List<JsonObject> pending() {
-        return List.copyOf(frames);
+        synchronized (frames) {
+            return List.copyOf(frames);
+        }
     }
 
     /** Waits until nothing more arrives for {@code quiet}, then returns what is pending. */
     public List<JsonObject> settle(Duration quiet) {
         int size;
         do {
-            size = frames.size();
+            size = pending().size();
             sleep(quiet.toMillis());
-        } while (frames.size() != size);
+        } while (pending().size() != size);
         return pending();
     }
 

@@ -1,0 +1,108 @@
+package io.streamgate.connection;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.jwt.build.Jwt;
+import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.Tokens;
+import io.streamgate.support.WsClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@QuarkusTest
+@WithTestResource(KafkaAndPostgres.class)
+class UpgradeAuthenticationTest {
+
+    @TestHTTPResource("/")
+    URI uri;
+
+    @Test
+    void validTokenInAuthorizationHeaderOpensTheConnectionWithAWelcome() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("acme", "alice", List.of("inventory:*")))) {
+            JsonObject welcome = client.await(f -> "welcome".equals(f.getString("type")));
+            assertThat(welcome.getString("tenant")).isEqualTo("acme");
+            assertThat(welcome.getString("sub")).isEqualTo("alice");
+            assertThat(welcome.getString("connection")).isNotBlank();
+            assertThat(welcome.getLong("expires_at")).isGreaterThan(System.currentTimeMillis());
+            assertThat(welcome.getLong("heartbeat_ms")).isPositive();
+        }
+    }
+
+    @Test
+    void browserFormWithTheTokenInTheSubprotocolIsAccepted() {
+        try (WsClient client = WsClient.connectWithSubprotocolToken(uri, Tokens.token("acme", "alice", List.of()))) {
+            assertThat(client.await(f -> "welcome".equals(f.getString("type"))).getString("sub")).isEqualTo("alice");
+            assertThat(client.subprotocol()).isEqualTo("streamgate.v1");
+        }
+    }
+
+    @Test
+    void noTokenIsRefusedWith401() {
+        assertThat(WsClient.upgradeStatus(uri, null)).isEqualTo(401);
+    }
+
+    @Test
+    void garbageTokenIsRefusedWith401() {
+        assertThat(WsClient.upgradeStatus(uri, "not-a-jwt")).isEqualTo(401);
+    }
+
+    @Test
+    void tokenSignedByAnUntrustedKeyIsRefusedWith401() throws Exception {
+        assertThat(WsClient.upgradeStatus(uri, Tokens.foreignSigned("acme", "alice"))).isEqualTo(401);
+    }
+
+    @Test
+    void tamperedPayloadIsRefusedWith401() {
+        String[] parts = Tokens.token("acme", "alice", List.of()).split("\\.");
+        String otherPayload = Tokens.token("evil", "alice", List.of("*")).split("\\.")[1];
+        assertThat(WsClient.upgradeStatus(uri, parts[0] + "." + otherPayload + "." + parts[2])).isEqualTo(401);
+    }
+
+    @Test
+    void tokenFromAnotherIssuerIsRefusedWith401() {
+        String token = Tokens.sign(Jwt.issuer("https://someone-else.test").subject("alice").claim("tenant", "acme")
+                .expiresIn(3600));
+        assertThat(WsClient.upgradeStatus(uri, token)).isEqualTo(401);
+    }
+
+    @Test
+    void expiredTokenIsRefusedWith401() {
+        String token = Tokens.sign(Tokens.claims("acme", "alice", List.of(), List.of())
+                .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600)));
+        assertThat(WsClient.upgradeStatus(uri, token)).isEqualTo(401);
+    }
+
+    @Test
+    void unsignedAlgNoneTokenIsRefusedWith401() {
+        assertThat(WsClient.upgradeStatus(uri, Tokens.unsigned("acme", "alice"))).isEqualTo(401);
+    }
+
+    @Test
+    void validTokenWithoutTenantClaimIsRefusedWith403() {
+        assertThat(WsClient.upgradeStatus(uri, Tokens.token(null, "alice", List.of("*")))).isEqualTo(403);
+    }
+
+    @Test
+    void tenantClaimWithCharactersOutsideTheAlphabetIsRefusedWith403() {
+        assertThat(WsClient.upgradeStatus(uri, Tokens.token("acme corp/../x", "alice", List.of("*")))).isEqualTo(403);
+    }
+
+    @Test
+    void channelOutsideTheGrantIsForbiddenAndTheConnectionLives() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("acme", "alice", List.of("inventory:sku-*")))) {
+            JsonObject refused = client.subscribe("orders:o-1");
+            assertThat(refused.getString("type")).isEqualTo("error");
+            assertThat(refused.getString("code")).isEqualTo("forbidden");
+            JsonObject wildcardRefused = client.subscribe("inventory:*");
+            assertThat(wildcardRefused.getString("code")).isEqualTo("forbidden");
+            assertThat(client.subscribe("inventory:sku-1").getString("type")).isEqualTo("subscribed");
+        }
+    }
+}
