@@ -1,0 +1,51 @@
+package io.streamgate.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventFrameEncoderTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void copiesTheValueIntoTheFrameUnchanged() throws Exception {
+        String frame = EventFrameEncoder.encode("inventory:sku-1", "c.1.0.5", 1234L, "e1", "stock", null,
+                "{\"stock\": 7, \"name\":\"caf\u00e9 \\\"x\\\"\"}".getBytes(StandardCharsets.UTF_8));
+        JsonNode f = MAPPER.readTree(frame);
+        assertThat(f.get("type").asText()).isEqualTo("event");
+        assertThat(f.get("channel").asText()).isEqualTo("inventory:sku-1");
+        assertThat(f.get("cursor").asText()).isEqualTo("c.1.0.5");
+        assertThat(f.get("ts").asLong()).isEqualTo(1234L);
+        assertThat(f.get("id").asText()).isEqualTo("e1");
+        assertThat(f.get("event").asText()).isEqualTo("stock");
+        assertThat(f.has("from")).isFalse();
+        assertThat(f.get("data").get("stock").asInt()).isEqualTo(7);
+        assertThat(f.get("data").get("name").asText()).isEqualTo("café \"x\"");
+    }
+
+    @Test
+    void scalarValuesAreJsonToo() {
+        assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null, "42".getBytes())).endsWith("\"data\":42}");
+    }
+
+    @Test
+    void refusesValuesThatAreNotExactlyOneJsonValue() {
+        for (String bad : new String[] {"", "{", "{\"a\":1} {\"b\":2}", "not json", "{\"a\":1}}", "\"unterminated"}) {
+            assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null, bad.getBytes()))
+                    .as("value %s", bad).isNull();
+        }
+        assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null, null)).isNull();
+    }
+
+    @Test
+    void aValueCannotBreakOutOfItsFrame() throws Exception {
+        // A value that closes the frame early and adds fields would be a second JSON value: refused.
+        assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null,
+                "1},\"channel\":\"other:x\"".getBytes())).isNull();
+    }
+}
