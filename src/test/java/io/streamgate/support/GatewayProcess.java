@@ -1,0 +1,136 @@
+package io.streamgate.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged application (target/quarkus-app/quarkus-run.jar, prod profile) as a separate OS process,
+ * configured the way an operator configures it: environment variables for the standard keys and a
+ * config/application.properties in its working directory for the namespaces (what the Helm chart mounts).
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+    private static final Path JAR = Paths.get("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private GatewayProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** The environment that points a gateway at the shared test stack and the test signing key. */
+    public static Map<String, String> environmentFor(TestStack stack) {
+        Map<String, String> config = stack.config();
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", config.get("kafka.bootstrap.servers"));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", config.get("quarkus.datasource.reactive.url"));
+        env.put("QUARKUS_DATASOURCE_USERNAME", config.get("quarkus.datasource.username"));
+        env.put("QUARKUS_DATASOURCE_PASSWORD", config.get("quarkus.datasource.password"));
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Paths.get("target", "test-classes", "publicKey.pem").toAbsolutePath().toString());
+        env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
+        return env;
+    }
+
+    public static GatewayProcess start(String name, Map<String, String> env, String applicationProperties) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the tests with ./mvnw verify (they need the package)");
+        }
+        Path workDir = Files.createDirectories(Paths.get("target", "processes", name).toAbsolutePath());
+        Files.createDirectories(workDir.resolve("config"));
+        Files.writeString(workDir.resolve("config").resolve("application.properties"), applicationProperties);
+        int port = freePort();
+        Path log = workDir.resolve("gateway.log");
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", JAR.toString())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        return new GatewayProcess(builder.start(), port, log);
+    }
+
+    /** Waits until /q/health/ready answers 200, or fails with the process's log. */
+    public GatewayProcess awaitReady(Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "q/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("gateway not ready within " + timeout + ":\n" + output());
+    }
+
+    public String base() {
+        return "http://localhost:" + port + "/";
+    }
+
+    public URI uri() {
+        return URI.create(base());
+    }
+
+    public String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** SIGTERM, then wait for the process to exit. */
+    public int stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("gateway did not exit within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private static String javaBinary() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
