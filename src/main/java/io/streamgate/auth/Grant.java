@@ -8,9 +8,11 @@ import java.util.List;
  * {@code refresh} with a new token of the same tenant and subject.
  *
  * @param expiresAtMillis when the token expires, in milliseconds since the epoch
+ * @param presenceInfo the token's {@code presence} claim as JSON text (what others see of this subject in
+ *        presence lists, such as a display name), or null
  */
 public record Grant(String tenant, String subject, List<ChannelPattern> subscribe, List<ChannelPattern> publish,
-        long expiresAtMillis) {
+        long expiresAtMillis, String presenceInfo) {
 
     public boolean maySubscribe(String channel) {
         return subscribe.stream().anyMatch(p -> p.matches(channel));

@@ -33,7 +33,16 @@ public final class Grants {
         }
         return Optional.of(new Grant(tenantId, token.getSubject(),
                 patterns(token.getClaim("subscribe")), patterns(token.getClaim("publish")),
-                token.getExpirationTime() * 1000L));
+                token.getExpirationTime() * 1000L, presenceInfo(token.getClaim("presence"))));
+    }
+
+    /** Only a JSON object of modest size is shown to others. */
+    private static String presenceInfo(Object claim) {
+        if (claim instanceof jakarta.json.JsonObject object) {
+            String text = object.toString();
+            return text.length() <= 1024 ? text : null;
+        }
+        return null;
     }
 
     private static List<ChannelPattern> patterns(Object claim) {

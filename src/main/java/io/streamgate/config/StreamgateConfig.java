@@ -48,6 +48,9 @@ public interface StreamgateConfig {
     /** Graceful shutdown. */
     Drain drain();
 
+    /** Who is in a channel, across replicas. */
+    Presence presence();
+
     interface Namespace {
         /** The Kafka topic whose records become this namespace's events. Records are keyed by tenant id. */
         String topic();
@@ -147,6 +150,22 @@ public interface StreamgateConfig {
         @WithName("flush-interval")
         @WithDefault("PT1S")
         Duration flushInterval();
+    }
+
+    interface Presence {
+        /**
+         * The compacted Kafka topic through which replicas share presence. Created at startup (compacted) when
+         * missing; every replica reads all of it.
+         */
+        @WithDefault("streamgate-presence")
+        String topic();
+
+        /**
+         * How long a member stays listed without a heartbeat from its replica. Replicas renew their members
+         * every third of this, so a crashed replica's members disappear from every list within this time.
+         */
+        @WithDefault("PT30S")
+        Duration ttl();
     }
 
     interface Drain {

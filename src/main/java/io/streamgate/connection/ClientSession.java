@@ -28,13 +28,18 @@ final class ClientSession implements EventSink {
     private final AtomicInteger badCommands = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final long openedAt = System.nanoTime();
+    private final String clientId;
+    private final PublishBudget publishBudget;
     private volatile Grant grant;
-    private volatile long expiryTimer = -1;
+    private volatile long[] expiryTimers = {-1, -1};
 
-    ClientSession(WebSocketConnection connection, Grant grant, long maxQueuedBytes) {
+    ClientSession(WebSocketConnection connection, Grant grant, String clientId, long maxQueuedBytes,
+            PublishBudget publishBudget) {
         this.connection = connection;
         this.grant = grant;
+        this.clientId = clientId;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.publishBudget = publishBudget;
     }
 
     @Override
@@ -103,12 +108,21 @@ final class ClientSession implements EventSink {
         return openedAt;
     }
 
-    long expiryTimer() {
-        return expiryTimer;
+    long[] expiryTimers() {
+        return expiryTimers;
     }
 
-    void expiryTimer(long timerId) {
-        this.expiryTimer = timerId;
+    void expiryTimers(long warn, long close) {
+        this.expiryTimers = new long[] {warn, close};
+    }
+
+    /** The client id given on the handshake ({@code ?client_id=}), or "" when none. */
+    String clientId() {
+        return clientId;
+    }
+
+    PublishBudget publishBudget() {
+        return publishBudget;
     }
 
     WebSocketConnection connection() {

@@ -1,14 +1,32 @@
 package io.streamgate.connection;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgate.auth.ChannelAccess;
+import io.streamgate.auth.Grant;
+import io.streamgate.auth.Grants;
+import io.streamgate.backplane.Publisher;
+import io.streamgate.backplane.TopicEpochs;
 import io.streamgate.channel.ChannelName;
+import io.streamgate.channel.Namespace;
+import io.streamgate.channel.Namespaces;
 import io.streamgate.config.StreamgateConfig;
+import io.streamgate.cursor.DurableCursor;
+import io.streamgate.cursor.DurableCursorStore;
+import io.streamgate.presence.PresenceService;
 import io.streamgate.protocol.CloseCodes;
 import io.streamgate.protocol.Command;
 import io.streamgate.protocol.CommandException;
 import io.streamgate.protocol.CommandParser;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.Frames;
+import io.streamgate.replay.Cursor;
+import io.streamgate.subscription.Subscription;
 import io.streamgate.subscription.SubscriptionService;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -16,13 +34,14 @@ import org.jboss.logging.Logger;
 /**
  * Carries out one client command. A command that fails is answered with an {@code error} frame and the
  * connection lives on; a connection that sends too many bad commands is closed with 1008. Runs on the
- * connection's event loop and never blocks: slow work (Kafka round trips, replay) continues elsewhere
- * and answers later.
+ * connection's event loop and never blocks: slow work (Kafka round trips, replay, the database, token
+ * verification) continues elsewhere and answers later.
  */
 @ApplicationScoped
 public class CommandRouter {
 
     private static final Logger LOG = Logger.getLogger(CommandRouter.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final CommandParser parser = new CommandParser();
 
@@ -31,6 +50,33 @@ public class CommandRouter {
 
     @Inject
     SubscriptionService subscriptions;
+
+    @Inject
+    Namespaces namespaces;
+
+    @Inject
+    ChannelAccess access;
+
+    @Inject
+    DurableCursorStore durableCursors;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    TopicEpochs epochs;
+
+    @Inject
+    PresenceService presence;
+
+    @Inject
+    JWTParser jwtParser;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    TokenExpiry expiry;
 
     void handle(ClientSession session, String text) {
         Command command = null;
@@ -45,7 +91,7 @@ public class CommandRouter {
         }
     }
 
-    void refuse(ClientSession session, com.fasterxml.jackson.databind.JsonNode id, CommandException e) {
+    void refuse(ClientSession session, JsonNode id, CommandException e) {
         session.send(Frames.error(id, e.code(), e.getMessage()));
         if ((e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.UNKNOWN_TYPE)
                 && session.badCommand(config.connection().maxBadCommands())) {
@@ -57,6 +103,10 @@ public class CommandRouter {
         switch (command.type()) {
             case "subscribe" -> subscribe(session, command);
             case "unsubscribe" -> unsubscribe(session, command);
+            case "ack" -> ack(session, command);
+            case "publish" -> publish(session, command);
+            case "presence" -> presence(session, command);
+            case "refresh" -> refresh(session, command);
             default -> throw new CommandException(ErrorCode.UNKNOWN_TYPE,
                     "unknown command type '" + abbreviate(command.type()) + "'");
         }
@@ -65,17 +115,122 @@ public class CommandRouter {
     private void subscribe(ClientSession session, Command command) {
         ChannelName channel = channel(command);
         String since = command.optionalString("since");
+        boolean resume = command.optionalBoolean("resume");
+        if (since != null && resume) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'since' or 'resume', not both");
+        }
         if (since != null && since.length() > 256) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "'since' is not a cursor");
         }
         subscriptions.subscribe(session, session.grant(), session.subscriptions(),
-                new SubscriptionService.Request(command.id(), channel, since));
+                new SubscriptionService.Request(command.id(), channel, since, resume, durableKey(session, channel)));
     }
 
     private void unsubscribe(ClientSession session, Command command) {
         ChannelName channel = channel(command);
         subscriptions.unsubscribe(session.subscriptions(), channel.toString());
         session.send(Frames.unsubscribed(command.id(), channel.toString(), null));
+    }
+
+    /** Remembers a position for {@code resume: true}. Only what this connection was actually sent counts. */
+    private void ack(ClientSession session, Command command) {
+        ChannelName channel = channel(command);
+        Cursor cursor = Cursor.decode(command.requireString("cursor"))
+                .orElseThrow(() -> new CommandException(ErrorCode.BAD_REQUEST, "'cursor' is not a cursor"));
+        Subscription s = session.subscriptions().get(channel.toString());
+        if (s == null) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "not subscribed to " + channel);
+        }
+        if (!cursor.epoch().equals(s.epoch()) || cursor.partition() != s.partition().partition()) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "the cursor is not of " + channel);
+        }
+        if (cursor.offset() > s.lastOffset()) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "the cursor is ahead of what " + channel + " delivered");
+        }
+        durableCursors.ack(durableKey(session, channel), cursor);
+    }
+
+    private void publish(ClientSession session, Command command) {
+        ChannelName channel = channel(command);
+        Grant grant = session.grant();
+        Namespace namespace = namespaces.byName(channel.namespace()).orElseThrow(() -> new CommandException(
+                ErrorCode.UNKNOWN_NAMESPACE, "namespace '" + channel.namespace() + "' does not exist"));
+        access.checkPublish(grant, channel, namespace);
+        JsonNode data = command.require("data");
+        byte[] json;
+        try {
+            json = MAPPER.writeValueAsBytes(data);
+        } catch (JsonProcessingException e) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "'data' cannot be serialised");
+        }
+        if (json.length > config.publish().maxPayloadBytes()) {
+            throw new CommandException(ErrorCode.TOO_LARGE,
+                    "'data' is " + json.length + " bytes; at most " + config.publish().maxPayloadBytes() + " are allowed");
+        }
+        if (!session.publishBudget().tryTake()) {
+            throw new CommandException(ErrorCode.RATE_LIMITED, "too many publishes; slow down");
+        }
+        JsonNode id = command.id();
+        // 'from' is the token's sub, never anything the client sent.
+        publisher.publish(namespace.topic(), grant.tenant(), channel.subject(), grant.subject(), json)
+                .thenCombine(epochs.epochOf(namespace.topic()),
+                        (written, epoch) -> new Cursor(epoch, written.partition(), written.offset()).encode())
+                .whenComplete((cursor, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("Publish to %s failed: %s", channel, failure.getMessage());
+                        session.send(Frames.error(id, ErrorCode.INTERNAL, "the publish was not stored; retry"));
+                    } else {
+                        session.send(Frames.published(id, cursor));
+                    }
+                });
+    }
+
+    private void presence(ClientSession session, Command command) {
+        ChannelName channel = channel(command);
+        Namespace namespace = subscriptions.authorize(session.grant(), channel);
+        if (!namespace.presence()) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "namespace " + namespace.name() + " does not track presence");
+        }
+        if (channel.isWildcard()) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "presence is per channel; a wildcard has none");
+        }
+        var frame = Frames.reply("presence", command.id());
+        frame.put("channel", channel.toString());
+        frame.set("members", presence.members(session.grant().tenant(), channel.toString()));
+        session.send(Frames.write(frame));
+    }
+
+    /** Replaces the connection's grant with that of a new token of the same tenant and subject. */
+    private void refresh(ClientSession session, Command command) {
+        String token = command.requireString("token");
+        JsonNode id = command.id();
+        vertx.<Grant>executeBlocking(() -> {
+            // Signature checks cost CPU, and a JWKS location may mean I/O: not on the event loop.
+            try {
+                return Grants.from(jwtParser.parse(token)).orElse(null);
+            } catch (ParseException e) {
+                return null;
+            }
+        }, false).onComplete(result -> {
+            Grant current = session.grant();
+            Grant fresh = result.succeeded() ? result.result() : null;
+            if (fresh == null || !fresh.tenant().equals(current.tenant()) || !fresh.subject().equals(current.subject())) {
+                session.send(Frames.error(id, ErrorCode.UNAUTHORIZED,
+                        fresh == null ? "the token is not valid" : "the token is for another tenant or subject"));
+                return;
+            }
+            session.grant(fresh);
+            expiry.schedule(session);
+            subscriptions.revokeUncovered(session, fresh, session.subscriptions());
+            var frame = Frames.reply("refreshed", id);
+            frame.put("expires_at", fresh.expiresAtMillis());
+            session.send(Frames.write(frame));
+        });
+    }
+
+    private static DurableCursor.Key durableKey(ClientSession session, ChannelName channel) {
+        Grant grant = session.grant();
+        return new DurableCursor.Key(grant.tenant(), grant.subject(), session.clientId(), channel.toString());
     }
 
     private ChannelName channel(Command command) {

@@ -17,7 +17,7 @@ import io.streamgate.protocol.CloseCodes;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.Frames;
 import io.streamgate.subscription.SubscriptionService;
-import io.vertx.core.Vertx;
+import io.streamgate.cursor.DurableCursorStore;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -53,7 +53,12 @@ public class GatewayEndpoint {
     StreamgateConfig config;
 
     @Inject
-    Vertx vertx;
+    TokenExpiry expiry;
+
+    @Inject
+    DurableCursorStore durableCursors;
+
+    private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @ConfigProperty(name = "quarkus.websockets-next.server.auto-ping-interval")
     Optional<Duration> pingInterval;
@@ -68,9 +73,11 @@ public class GatewayEndpoint {
             });
             return;
         }
-        ClientSession session = new ClientSession(connection, grant, config.connection().outboundQueueBytes());
+        String clientId = connection.handshakeRequest().query() == null ? "" : clientId(connection.handshakeRequest().query());
+        ClientSession session = new ClientSession(connection, grant, clientId, config.connection().outboundQueueBytes(),
+                new PublishBudget(config.publish().ratePerSecond(), config.publish().burst()));
         sessions.add(session);
-        scheduleExpiry(session);
+        expiry.schedule(session);
         session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
                 pingInterval.map(Duration::toMillis).orElse(0L)));
         LOG.infof("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
@@ -102,10 +109,9 @@ public class GatewayEndpoint {
         if (session == null) {
             return;
         }
-        if (session.expiryTimer() >= 0) {
-            vertx.cancelTimer(session.expiryTimer());
-        }
+        expiry.cancel(session);
         subscriptions.unsubscribeAll(session.subscriptions());
+        durableCursors.flushSoon();
         CloseReason reason = connection.closeReason();
         LOG.infof("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
                 session.grant().tenant(), session.grant().subject(), reason == null ? "none" : reason.getCode(),
@@ -139,8 +145,14 @@ public class GatewayEndpoint {
                 && failure.getMessage().contains("max message size");
     }
 
-    void scheduleExpiry(ClientSession session) {
-        long delay = Math.max(1, session.grant().expiresAtMillis() - System.currentTimeMillis());
-        session.expiryTimer(vertx.setTimer(delay, id -> session.close(CloseCodes.TOKEN_EXPIRED)));
+    /** The {@code client_id} query parameter when well-formed, else "" (one position for all the subject's clients). */
+    static String clientId(String query) {
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("client_id=")) {
+                String value = java.net.URLDecoder.decode(pair.substring("client_id=".length()), java.nio.charset.StandardCharsets.UTF_8);
+                return CLIENT_ID.matcher(value).matches() ? value : "";
+            }
+        }
+        return "";
     }
 }

@@ -50,6 +50,10 @@ public final class ConnectionSubscriptions {
         return all;
     }
 
+    public java.util.Set<String> channels() {
+        return java.util.Set.copyOf(slots.keySet());
+    }
+
     /** The live subscription of a channel, or null. */
     public Subscription get(String channel) {
         Slot slot = slots.get(channel);

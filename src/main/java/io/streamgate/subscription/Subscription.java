@@ -95,7 +95,19 @@ public final class Subscription {
         return partition;
     }
 
-    EventSink sink() {
-        return sink;
+    /** Sends a frame that is not an event (presence changes) to the subscriber. */
+    public void sendControl(String frame) {
+        if (!isCancelled()) {
+            sink.send(frame);
+        }
+    }
+
+    public String connectionId() {
+        return sink.connectionId();
+    }
+
+    /** The offset of the last event delivered (or skipped as history): acks may not go beyond it. */
+    public synchronized long lastOffset() {
+        return lastOffset;
     }
 }

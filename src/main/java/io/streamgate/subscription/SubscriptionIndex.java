@@ -62,6 +62,13 @@ public class SubscriptionIndex {
         }
     }
 
+    /** This replica's subscriptions to exactly this channel (not its wildcard); empty when none. */
+    public Set<Subscription> subscribersOf(String tenant, String namespace, String subject) {
+        NamespaceSubscribers ns = find(tenant, namespace);
+        Set<Subscription> subs = ns == null ? null : ns.bySubject.get(subject);
+        return subs == null ? Set.of() : subs;
+    }
+
     /** The tenant's subscribers in the namespace, or null when there are none: most records stop here. */
     NamespaceSubscribers find(String tenant, String namespace) {
         Map<String, NamespaceSubscribers> byNamespace = tenants.get(tenant);

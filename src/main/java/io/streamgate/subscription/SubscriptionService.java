@@ -18,7 +18,10 @@ import io.streamgate.replay.Cursor;
 import io.streamgate.replay.Epoch;
 import io.streamgate.replay.ReplayTarget;
 import io.streamgate.replay.ReplayWorkers;
+import io.streamgate.cursor.DurableCursor;
+import io.streamgate.cursor.DurableCursorStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
@@ -26,7 +29,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -63,8 +68,31 @@ public class SubscriptionService {
     @Inject
     RejectedRecords rejected;
 
-    /** A subscribe request, validated for form. */
-    public record Request(JsonNode id, ChannelName channel, String since) {
+    @Inject
+    DurableCursorStore durableCursors;
+
+    @Inject
+    Event<SubscriptionLifecycle.Started> startedEvents;
+
+    @Inject
+    Event<SubscriptionLifecycle.Ended> endedEvents;
+
+    /**
+     * A subscribe request, validated for form.
+     *
+     * @param durableKey where the client's acknowledged position is stored; used when {@code resume} is set
+     * @param reasonWithoutSince why there is no cursor to resume from, when there should have been one
+     */
+    public record Request(JsonNode id, ChannelName channel, String since, boolean resume, DurableCursor.Key durableKey,
+            String reasonWithoutSince) {
+
+        public Request(JsonNode id, ChannelName channel, String since, boolean resume, DurableCursor.Key durableKey) {
+            this(id, channel, since, resume, durableKey, null);
+        }
+
+        Request resolvedTo(String cursor, String reason) {
+            return new Request(id, channel, cursor, false, durableKey, reason);
+        }
     }
 
     /** Checks the channel against namespaces and grant; throws {@link CommandException} when refused. */
@@ -86,16 +114,26 @@ public class SubscriptionService {
         if (slot == null) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "already subscribed to " + channelText);
         }
-        epochs.epochOf(namespace.topic()).whenComplete((epoch, failure) -> {
+        CompletionStage<Request> resolved = !request.resume() ? CompletableFuture.completedFuture(request)
+                : durableCursors.lookup(request.durableKey())
+                        .thenApply(stored -> request.resolvedTo(stored.map(Cursor::encode).orElse(null), null))
+                        .exceptionally(e -> {
+                            // PostgreSQL is down: say so, and go on live rather than fail the subscription.
+                            LOG.warnf("Durable cursor lookup for %s failed: %s", channelText, e.getMessage());
+                            return request.resolvedTo(null, "unavailable");
+                        });
+        resolved.thenCombine(epochs.epochOf(namespace.topic()), (resolvedRequest, epoch) -> {
+            TopicPartition tp = new TopicPartition(namespace.topic(), partitionOf(grant.tenant(), epoch));
+            return new Pending(sink, grant, resolvedRequest, namespace, epoch, tp, slot, subscriptions);
+        }).whenComplete((pending, failure) -> {
             if (failure != null) {
+                LOG.warnf("Subscribe to %s failed: %s", channelText, failure.getMessage());
                 subscriptions.release(channelText, slot);
                 sink.send(Frames.error(request.id(), ErrorCode.INTERNAL,
                         "the event stream of " + channelText + " is unavailable; retry later"));
                 return;
             }
-            TopicPartition tp = new TopicPartition(namespace.topic(), partitionOf(grant.tenant(), epoch));
-            Pending pending = new Pending(sink, grant.tenant(), request, namespace, epoch, tp, slot, subscriptions);
-            live.atSeam(tp, config.replay().liveReadyTimeout(), next -> next).whenComplete((next, error) -> {
+            live.atSeam(pending.tp, config.replay().liveReadyTimeout(), next -> next).whenComplete((next, error) -> {
                 if (error != null) {
                     pending.fail(error);
                 } else {
@@ -123,6 +161,24 @@ public class SubscriptionService {
         Subscription s = slot.subscription;
         if (s != null) {
             index.remove(s);
+            endedEvents.fire(new SubscriptionLifecycle.Ended(s));
+        }
+    }
+
+    /**
+     * Ends the subscriptions of a connection that its (refreshed) grant no longer covers, telling the client
+     * with {@code unsubscribed} and reason {@code forbidden}.
+     */
+    public void revokeUncovered(EventSink sink, Grant grant, ConnectionSubscriptions subscriptions) {
+        for (String channel : subscriptions.channels()) {
+            Subscription s = subscriptions.get(channel);
+            if (s != null && !access.maySubscribe(grant, s.channel(), s.namespace())) {
+                ConnectionSubscriptions.Slot slot = subscriptions.release(channel);
+                if (slot != null) {
+                    end(slot);
+                    sink.send(Frames.unsubscribed(null, channel, "forbidden"));
+                }
+            }
         }
     }
 
@@ -134,6 +190,7 @@ public class SubscriptionService {
     /** One subscribe on its way from request to live subscription; doubles as the replay's target. */
     private final class Pending implements ReplayTarget {
         private final EventSink sink;
+        private final Grant grant;
         private final String tenant;
         private final Request request;
         private final Namespace namespace;
@@ -143,10 +200,11 @@ public class SubscriptionService {
         private final ConnectionSubscriptions subscriptions;
         private volatile Subscription subscription;
 
-        Pending(EventSink sink, String tenant, Request request, Namespace namespace, Epoch epoch, TopicPartition tp,
+        Pending(EventSink sink, Grant grant, Request request, Namespace namespace, Epoch epoch, TopicPartition tp,
                 ConnectionSubscriptions.Slot slot, ConnectionSubscriptions subscriptions) {
             this.sink = sink;
-            this.tenant = tenant;
+            this.grant = grant;
+            this.tenant = grant.tenant();
             this.request = request;
             this.namespace = namespace;
             this.epoch = epoch;
@@ -158,7 +216,7 @@ public class SubscriptionService {
         /** The live consumer reads the partition: resume from the cursor, or start live. */
         void begin() {
             if (request.since() == null) {
-                startLive(null);
+                startLive(request.reasonWithoutSince());
                 return;
             }
             Cursor cursor = Cursor.decode(request.since()).orElse(null);
@@ -175,13 +233,16 @@ public class SubscriptionService {
 
         /** Joins the index at the live position: only events written from now on. */
         private void startLive(String reason) {
-            live.atSeamNow(tp, next -> {
+            Subscription started = live.atSeamNow(tp, next -> {
                 Subscription s = register(false, next - 1);
                 if (s != null) {
                     sink.send(Frames.subscribed(request.id(), request.channel().toString(), false, reason, s.cursor()));
                 }
                 return s;
             });
+            if (started != null) {
+                startedEvents.fire(new SubscriptionLifecycle.Started(started, grant.subject(), grant.presenceInfo()));
+            }
         }
 
         private Subscription register(boolean replaying, long lastOffset) {
@@ -221,6 +282,7 @@ public class SubscriptionService {
             Subscription s = register(true, Cursor.decode(request.since()).orElseThrow().offset());
             if (s != null) {
                 sink.send(Frames.subscribed(request.id(), request.channel().toString(), true, null, request.since()));
+                startedEvents.fire(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
             }
         }
 

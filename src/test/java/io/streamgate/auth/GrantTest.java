@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GrantTest {
 
     private static Grant grant(String... subscribe) {
-        return new Grant("acme", "alice", List.of(subscribe).stream().map(ChannelPattern::new).toList(), List.of(), 0);
+        return new Grant("acme", "alice", List.of(subscribe).stream().map(ChannelPattern::new).toList(), List.of(), 0, null);
     }
 
     @Test

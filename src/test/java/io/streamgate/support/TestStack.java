@@ -10,6 +10,8 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.kafka.KafkaContainer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +30,9 @@ public final class TestStack {
             "notice-events", 1,
             "user-events", 2,
             "expiring-events", 1);
+
+    /** Created by the tests so they can write to it before any gateway started; gateways create it otherwise. */
+    static final String PRESENCE_TOPIC = "streamgate-presence";
 
     private static TestStack instance;
 
@@ -110,8 +115,10 @@ public final class TestStack {
 
     private void createTopics() throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(TOPICS.entrySet().stream()
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList()).all().get();
+            List<NewTopic> topics = new ArrayList<>(TOPICS.entrySet().stream()
+                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList());
+            topics.add(new NewTopic(PRESENCE_TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+            admin.createTopics(topics).all().get();
         }
     }
 

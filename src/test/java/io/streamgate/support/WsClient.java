@@ -59,6 +59,16 @@ public final class WsClient implements AutoCloseable {
         return connect(options);
     }
 
+    /** Connects to a full URL (with a query such as {@code ?client_id=}) with {@code Authorization: Bearer}. */
+    public static WsClient connectTo(URI uriWithQuery, String token) {
+        WebSocketConnectOptions options = options(uriWithQuery);
+        if (uriWithQuery.getRawQuery() != null) {
+            options.setURI("/v1/ws?" + uriWithQuery.getRawQuery());
+        }
+        options.addHeader("Authorization", "Bearer " + token);
+        return connect(options);
+    }
+
     /** Connects the way a browser must: the token inside {@code Sec-WebSocket-Protocol}. */
     public static WsClient connectWithSubprotocolToken(URI base, String token) {
         WebSocketConnectOptions options = options(base);
