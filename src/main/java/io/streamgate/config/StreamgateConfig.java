@@ -88,6 +88,15 @@ public interface StreamgateConfig {
         @WithDefault("1048576")
         long outboundQueueBytes();
 
+        /**
+         * How long a connection may stay above {@code outbound-queue-bytes} before it is closed with 4008. A
+         * fast client briefly exceeds the limit when a large batch of records arrives at once (its event loop
+         * has not run the writes yet); a slow one stays above it. Above four times the limit it is closed at once.
+         */
+        @WithName("slow-consumer-grace")
+        @WithDefault("PT2S")
+        Duration slowConsumerGrace();
+
         /** Subscriptions one connection may hold; one more is refused with {@code too_many_subscriptions}. */
         @WithName("max-subscriptions")
         @WithDefault("200")
@@ -105,6 +114,36 @@ public interface StreamgateConfig {
         @WithName("max-channel-length")
         @WithDefault("200")
         int maxChannelLength();
+
+        /**
+         * Open connections one tenant may hold on this replica; one more is closed right after the upgrade
+         * with 4429. Protects the other tenants of a replica from one tenant's reconnect loop.
+         */
+        @WithName("max-per-tenant")
+        @WithDefault("10000")
+        int maxPerTenant();
+
+        /**
+         * New connections per second this replica accepts (token bucket refill rate); beyond it the upgrade
+         * is refused with HTTP 429 and a Retry-After header. Each upgrade verifies a JWT signature, so a
+         * reconnect storm is spread out instead of starving the event loops.
+         */
+        @WithName("new-per-second")
+        @WithDefault("1000")
+        int newPerSecond();
+
+        /** New connections accepted at once before {@code new-per-second} applies (token bucket size). */
+        @WithName("new-burst")
+        @WithDefault("2000")
+        int newBurst();
+
+        /**
+         * A connection from which nothing (not even a pong) arrived for this long is considered dead and
+         * closed. Keep it at two ping intervals or more ({@code quarkus.websockets-next.server.auto-ping-interval}).
+         */
+        @WithName("idle-timeout")
+        @WithDefault("PT60S")
+        Duration idleTimeout();
     }
 
     interface Replay {

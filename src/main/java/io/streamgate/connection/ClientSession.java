@@ -3,6 +3,7 @@ package io.streamgate.connection;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.streamgate.auth.Grant;
+import io.streamgate.protocol.CloseCodes;
 import io.streamgate.subscription.ConnectionSubscriptions;
 import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
@@ -23,18 +24,26 @@ final class ClientSession implements EventSink {
     private final WebSocketConnection connection;
     private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
     private final long maxQueuedBytes;
+    private final long graceNanos;
+    /** When the queue last went above the limit without coming back under it; 0 while under. */
+    private volatile long overLimitSince;
     /** Bytes handed to the socket whose write has not completed: the bounded outbound queue. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicInteger badCommands = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final long openedAt = System.nanoTime();
     private final String clientId;
-    private final PublishBudget publishBudget;
+    private final TokenBucket publishBudget;
+    private final io.micrometer.core.instrument.Counter bytesOut;
+    /** When anything (a frame, a pong) last arrived from the client: for detecting dead connections. */
+    private volatile long lastSeenNanos = System.nanoTime();
     private volatile Grant grant;
     private volatile long[] expiryTimers = {-1, -1};
 
     ClientSession(WebSocketConnection connection, Grant grant, String clientId, long maxQueuedBytes,
-            PublishBudget publishBudget) {
+            java.time.Duration slowConsumerGrace, TokenBucket publishBudget, io.micrometer.core.instrument.Counter bytesOut) {
+        this.graceNanos = slowConsumerGrace.toNanos();
+        this.bytesOut = bytesOut;
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;
@@ -49,14 +58,37 @@ final class ClientSession implements EventSink {
         }
         // Counted in UTF-16 units: equal to the bytes for the ASCII that JSON frames mostly are.
         long size = frame.length();
-        if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+        long queued = queuedBytes.addAndGet(size);
+        if (queued > maxQueuedBytes && isSlow(queued)) {
             queuedBytes.addAndGet(-size);
-            close(io.streamgate.protocol.CloseCodes.SLOW_CONSUMER);
+            close(CloseCodes.SLOW_CONSUMER);
             return;
         }
-        connection.sendText(frame).subscribe().with(
-                done -> queuedBytes.addAndGet(-size),
-                failure -> queuedBytes.addAndGet(-size));
+        bytesOut.increment(size);
+        connection.sendText(frame).subscribe().with(done -> written(size), failure -> written(size));
+    }
+
+    private void written(long size) {
+        if (queuedBytes.addAndGet(-size) <= maxQueuedBytes) {
+            overLimitSince = 0;
+        }
+    }
+
+    /** Over the limit: slow once over it for the grace period, or far over it. */
+    private boolean isSlow(long queued) {
+        long now = System.nanoTime();
+        long since = overLimitSince;
+        if (since == 0) {
+            overLimitSince = now;
+            return queued > 4 * maxQueuedBytes;
+        }
+        return queued > 4 * maxQueuedBytes || now - since > graceNanos;
+    }
+
+    /** For the periodic sweep: a client that stopped reading may get no more sends to notice it. */
+    boolean isStuckOverLimit() {
+        long since = overLimitSince;
+        return since != 0 && queuedBytes.get() > maxQueuedBytes && System.nanoTime() - since > graceNanos;
     }
 
     @Override
@@ -81,6 +113,14 @@ final class ClientSession implements EventSink {
             connection.close(reason).subscribe().with(ok -> {
             }, failure -> LOG.debugf("Close of %s failed: %s", connection.id(), failure.getMessage()));
         }
+    }
+
+    void touch() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - lastSeenNanos;
     }
 
     /** Counts a bad command; true when the connection has now sent too many. */
@@ -121,7 +161,7 @@ final class ClientSession implements EventSink {
         return clientId;
     }
 
-    PublishBudget publishBudget() {
+    TokenBucket publishBudget() {
         return publishBudget;
     }
 

@@ -78,13 +78,17 @@ public class CommandRouter {
     @Inject
     TokenExpiry expiry;
 
+    @Inject
+    io.streamgate.metrics.GatewayMetrics metrics;
+
     void handle(ClientSession session, String text) {
         Command command = null;
         try {
             command = parser.parse(text);
             route(session, command);
         } catch (CommandException e) {
-            refuse(session, e.commandId() != null ? e.commandId() : command == null ? null : command.id(), e);
+            refuse(session, e.commandId() != null ? e.commandId() : command == null ? null : command.id(),
+                    command == null ? e : e.forCommand(command.type()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "Command failed on connection %s", session.connectionId());
             session.send(Frames.error(command == null ? null : command.id(), ErrorCode.INTERNAL, "the command failed"));
@@ -93,6 +97,9 @@ public class CommandRouter {
 
     void refuse(ClientSession session, JsonNode id, CommandException e) {
         session.send(Frames.error(id, e.code(), e.getMessage()));
+        if ("publish".equals(e.commandType())) {
+            metrics.publish(e.code().wireName());
+        }
         if ((e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.UNKNOWN_TYPE)
                 && session.badCommand(config.connection().maxBadCommands())) {
             session.close(CloseCodes.POLICY);
@@ -178,8 +185,10 @@ public class CommandRouter {
                 .whenComplete((cursor, failure) -> {
                     if (failure != null) {
                         LOG.warnf("Publish to %s failed: %s", channel, failure.getMessage());
+                        metrics.publish("failed");
                         session.send(Frames.error(id, ErrorCode.INTERNAL, "the publish was not stored; retry"));
                     } else {
+                        metrics.publish("ok");
                         session.send(Frames.published(id, cursor));
                     }
                 });
@@ -215,6 +224,7 @@ public class CommandRouter {
             Grant current = session.grant();
             Grant fresh = result.succeeded() ? result.result() : null;
             if (fresh == null || !fresh.tenant().equals(current.tenant()) || !fresh.subject().equals(current.subject())) {
+                metrics.authFailure(fresh == null ? "refresh_invalid" : "refresh_other_subject");
                 session.send(Frames.error(id, ErrorCode.UNAUTHORIZED,
                         fresh == null ? "the token is not valid" : "the token is for another tenant or subject"));
                 return;

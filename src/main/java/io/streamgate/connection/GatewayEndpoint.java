@@ -6,6 +6,8 @@ import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.streamgate.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -56,6 +58,12 @@ public class GatewayEndpoint {
     TokenExpiry expiry;
 
     @Inject
+    ConnectionBudget budget;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    @Inject
     DurableCursorStore durableCursors;
 
     private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -73,10 +81,17 @@ public class GatewayEndpoint {
             });
             return;
         }
+        if (!budget.tryOpen(grant.tenant())) {
+            connection.close(CloseCodes.TOO_MANY_CONNECTIONS).subscribe().with(ok -> {
+            }, failure -> {
+            });
+            return;
+        }
         String clientId = connection.handshakeRequest().query() == null ? "" : clientId(connection.handshakeRequest().query());
         ClientSession session = new ClientSession(connection, grant, clientId, config.connection().outboundQueueBytes(),
-                new PublishBudget(config.publish().ratePerSecond(), config.publish().burst()));
+                config.connection().slowConsumerGrace(), new TokenBucket(config.publish().ratePerSecond(), config.publish().burst()), metrics.bytesOut());
         sessions.add(session);
+        metrics.connectionOpened(grant.tenant());
         expiry.schedule(session);
         session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
                 pingInterval.map(Duration::toMillis).orElse(0L)));
@@ -88,7 +103,17 @@ public class GatewayEndpoint {
     public void onText(String message, WebSocketConnection connection) {
         ClientSession session = sessions.get(connection.id());
         if (session != null) {
+            session.touch();
             router.handle(session, message);
+        }
+    }
+
+    @OnPongMessage
+    @NonBlocking
+    public void onPong(Buffer data, WebSocketConnection connection) {
+        ClientSession session = sessions.get(connection.id());
+        if (session != null) {
+            session.touch();
         }
     }
 
@@ -112,7 +137,9 @@ public class GatewayEndpoint {
         expiry.cancel(session);
         subscriptions.unsubscribeAll(session.subscriptions());
         durableCursors.flushSoon();
+        budget.closed(session.grant().tenant());
         CloseReason reason = connection.closeReason();
+        metrics.connectionClosed(session.grant().tenant(), reason == null ? 1006 : reason.getCode());
         LOG.infof("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
                 session.grant().tenant(), session.grant().subject(), reason == null ? "none" : reason.getCode(),
                 (System.nanoTime() - session.openedAtNanos()) / 1_000_000);

@@ -5,9 +5,32 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The sessions open on this replica, by connection id. */
+/**
+ * The sessions open on this replica, by connection id. Also closes the ones from which nothing has arrived
+ * for {@code streamgate.connection.idle-timeout}: a phone that vanished in a tunnel does not say goodbye,
+ * and the server pings every {@code auto-ping-interval}, which a live client answers.
+ */
 @ApplicationScoped
 public class Sessions {
+
+    @jakarta.inject.Inject
+    io.streamgate.config.StreamgateConfig config;
+
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+
+    void startIdleSweep(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        long timeout = config.connection().idleTimeout().toNanos();
+        vertx.setPeriodic(Math.max(1000, config.connection().idleTimeout().toMillis() / 4), id -> {
+            for (ClientSession s : byId.values()) {
+                if (s.isStuckOverLimit()) {
+                    s.close(io.streamgate.protocol.CloseCodes.SLOW_CONSUMER);
+                } else if (s.idleNanos() > timeout) {
+                    s.close(io.streamgate.protocol.CloseCodes.IDLE);
+                }
+            }
+        });
+    }
 
     private final ConcurrentHashMap<String, ClientSession> byId = new ConcurrentHashMap<>();
 

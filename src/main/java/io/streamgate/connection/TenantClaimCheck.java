@@ -15,15 +15,20 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @ApplicationScoped
 public class TenantClaimCheck implements HttpUpgradeCheck {
 
+    @jakarta.inject.Inject
+    io.streamgate.metrics.GatewayMetrics metrics;
+
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         return context.securityIdentity().map(identity -> {
             if (identity == null || identity.isAnonymous()) {
                 return CheckResult.rejectUpgradeSync(401);
             }
-            return identity.getPrincipal() instanceof JsonWebToken token && Grants.from(token).isPresent()
-                    ? CheckResult.permitUpgradeSync()
-                    : CheckResult.rejectUpgradeSync(403);
+            if (identity.getPrincipal() instanceof JsonWebToken token && Grants.from(token).isPresent()) {
+                return CheckResult.permitUpgradeSync();
+            }
+            metrics.authFailure("no_tenant");
+            return CheckResult.rejectUpgradeSync(403);
         });
     }
 }

@@ -82,8 +82,8 @@ public class DurableCursorStore {
         flusher.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
     }
 
-    /** Shutdown: after connections are closed (lower priority observers run later), write what is left. */
-    void stop(@Observes @Priority(10) ShutdownEvent event) {
+    /** Shutdown: after {@code Drain} closed the connections (observers with lower priorities run first), write what is left. */
+    void stop(@Observes @Priority(100) ShutdownEvent event) {
         if (flusher != null) {
             flusher.shutdown();
             try {

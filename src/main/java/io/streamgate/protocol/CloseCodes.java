@@ -8,6 +8,8 @@ import io.quarkus.websockets.next.CloseReason;
  */
 public final class CloseCodes {
 
+    /** Nothing, not even a pong, arrived for the idle timeout: the connection is presumed dead. Reconnect. */
+    public static final CloseReason IDLE = new CloseReason(1001, "no heartbeat");
     /** The client broke the protocol too often (keeps sending garbage). Reconnecting is pointless until fixed. */
     public static final CloseReason POLICY = new CloseReason(1008, "too many bad commands");
     /** A message over the inbound size limit. Do not resend it. */

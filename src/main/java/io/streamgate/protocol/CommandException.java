@@ -10,15 +10,26 @@ public final class CommandException extends RuntimeException {
 
     private final ErrorCode code;
     private final JsonNode commandId;
+    private final String commandType;
 
     public CommandException(ErrorCode code, String message) {
-        this(code, message, null);
+        this(code, message, null, null);
     }
 
-    private CommandException(ErrorCode code, String message, JsonNode commandId) {
+    private CommandException(ErrorCode code, String message, JsonNode commandId, String commandType) {
         super(message, null, false, false);
         this.code = code;
         this.commandId = commandId;
+        this.commandType = commandType;
+    }
+
+    /** The type of the command that failed, when known (for per-command metrics). */
+    public String commandType() {
+        return commandType;
+    }
+
+    public CommandException forCommand(String type) {
+        return new CommandException(code, getMessage(), commandId, type);
     }
 
     public ErrorCode code() {
@@ -31,6 +42,6 @@ public final class CommandException extends RuntimeException {
     }
 
     public CommandException withId(JsonNode id) {
-        return new CommandException(code, getMessage(), id);
+        return new CommandException(code, getMessage(), id, commandType);
     }
 }

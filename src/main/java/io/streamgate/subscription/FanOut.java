@@ -35,6 +35,9 @@ public class FanOut {
     @Inject
     RejectedRecords rejected;
 
+    @Inject
+    io.streamgate.metrics.GatewayMetrics metrics;
+
     private final Counter delivered;
 
     @Inject
@@ -94,5 +97,8 @@ public class FanOut {
             count++;
         }
         delivered.increment(count);
+        if (count > 0) {
+            metrics.delivered(record.timestamp());
+        }
     }
 }

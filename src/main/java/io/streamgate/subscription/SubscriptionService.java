@@ -72,6 +72,9 @@ public class SubscriptionService {
     DurableCursorStore durableCursors;
 
     @Inject
+    io.streamgate.metrics.GatewayMetrics metrics;
+
+    @Inject
     Event<SubscriptionLifecycle.Started> startedEvents;
 
     @Inject
@@ -216,15 +219,21 @@ public class SubscriptionService {
         /** The live consumer reads the partition: resume from the cursor, or start live. */
         void begin() {
             if (request.since() == null) {
+                if (request.durableKey() != null && request.reasonWithoutSince() != null) {
+                    metrics.resume(request.reasonWithoutSince());
+                }
                 startLive(request.reasonWithoutSince());
                 return;
             }
             Cursor cursor = Cursor.decode(request.since()).orElse(null);
             if (cursor == null) {
+                metrics.resume("invalid");
                 startLive("invalid");
             } else if (!cursor.epoch().equals(epoch)) {
+                metrics.resume("epoch");
                 startLive("epoch");
             } else if (cursor.partition() != tp.partition()) {
+                metrics.resume("invalid");
                 startLive("invalid"); // not a cursor of this tenant's stream
             } else {
                 replays.replay(tp, cursor.offset(), this);
@@ -274,12 +283,14 @@ public class SubscriptionService {
 
         @Override
         public void rejected(String reason) {
+            metrics.resume(reason);
             startLive(reason);
         }
 
         @Override
         public void started() {
             Subscription s = register(true, Cursor.decode(request.since()).orElseThrow().offset());
+            metrics.resume("recovered");
             if (s != null) {
                 sink.send(Frames.subscribed(request.id(), request.channel().toString(), true, null, request.since()));
                 startedEvents.fire(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));

@@ -41,6 +41,23 @@ public final class Records implements AutoCloseable {
         }
     }
 
+    /** Produces many records without waiting for each; returns once the broker acknowledged all of them. */
+    public void sendAll(String topic, String tenant, String subject, java.util.List<String> jsonValues) {
+        java.util.List<java.util.concurrent.Future<RecordMetadata>> acks = new java.util.ArrayList<>();
+        for (String json : jsonValues) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("subject", subject.getBytes(StandardCharsets.UTF_8));
+            acks.add(producer.send(new ProducerRecord<>(topic, null, tenant, json.getBytes(StandardCharsets.UTF_8), headers)));
+        }
+        try {
+            for (var ack : acks) {
+                ack.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         producer.close();

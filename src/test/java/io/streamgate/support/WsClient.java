@@ -207,6 +207,15 @@ public final class WsClient implements AutoCloseable {
         return pending();
     }
 
+    /** Stops reading from the socket: the server's writes back up, as with a client on a dead-slow network. */
+    public void stopReading() {
+        socket.pause();
+    }
+
+    public void resumeReading() {
+        socket.resume();
+    }
+
     public int awaitClose() {
         try {
             return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -1,18 +1,18 @@
 package io.streamgate.connection;
 
 /**
- * A token bucket limiting one connection's publishes: {@code burst} at once, refilled at
- * {@code ratePerSecond}. Twenty lines do not justify a rate-limiting library; SmallRye Fault Tolerance's
- * {@code @RateLimit} limits a method for everyone, not per connection.
+ * A token bucket: {@code burst} at once, refilled at {@code ratePerSecond}. Limits one connection's
+ * publishes and the replica's new connections. Twenty lines do not justify a rate-limiting library;
+ * SmallRye Fault Tolerance's {@code @RateLimit} limits a method for everyone, not per connection.
  */
-final class PublishBudget {
+final class TokenBucket {
 
     private final double ratePerNano;
     private final double burst;
     private double tokens;
     private long last = System.nanoTime();
 
-    PublishBudget(double ratePerSecond, int burst) {
+    TokenBucket(double ratePerSecond, int burst) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = burst;
         this.tokens = burst;

@@ -1,0 +1,93 @@
+package io.streamgate.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Streamgate's own meters, exported by Micrometer at {@code /q/metrics} (Prometheus names in brackets).
+ * Tenant tags are bounded: the first {@value #MAX_TENANT_TAGS} tenants seen by a replica get their own
+ * series, later ones share {@code _other}, so a platform with a million tenants does not melt Prometheus.
+ */
+@ApplicationScoped
+public class GatewayMetrics {
+
+    static final int MAX_TENANT_TAGS = 50;
+    static final String OTHER_TENANTS = "_other";
+
+    private final ConcurrentHashMap<String, AtomicInteger> connectionsByTag = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final Counter bytesOut;
+    private final Timer deliveryLatency;
+
+    @Inject
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        // [streamgate_bytes_out_total] bytes of frames handed to sockets
+        this.bytesOut = registry.counter("streamgate.bytes.out");
+        // [streamgate_delivery_latency_seconds] Kafka record timestamp to the frame being queued on the sockets
+        this.deliveryLatency = Timer.builder("streamgate.delivery.latency")
+                .description("Kafka record timestamp to event frame queued for its subscribers")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    /** [streamgate_connections{tenant}] open connections. */
+    public void connectionOpened(String tenant) {
+        connections(tenantTag(tenant)).incrementAndGet();
+    }
+
+    /** [streamgate_disconnects_total{code}] closes by close code. */
+    public void connectionClosed(String tenant, int code) {
+        connections(tenantTag(tenant)).decrementAndGet();
+        registry.counter("streamgate.disconnects", "code", Integer.toString(code)).increment();
+    }
+
+    public Counter bytesOut() {
+        return bytesOut;
+    }
+
+    /** [streamgate_resumes_total{outcome}] recovered, expired, epoch, invalid, unavailable, nothing_stored. */
+    public void resume(String outcome) {
+        registry.counter("streamgate.resumes", "outcome", outcome).increment();
+    }
+
+    /** [streamgate_auth_failures_total{reason}] refused upgrades and refreshes. */
+    public void authFailure(String reason) {
+        registry.counter("streamgate.auth.failures", "reason", reason).increment();
+    }
+
+    /** [streamgate_publishes_total{outcome}] ok, forbidden, too_large, rate_limited, failed. */
+    public void publish(String outcome) {
+        registry.counter("streamgate.publishes", "outcome", outcome).increment();
+    }
+
+    public void delivered(long recordTimestampMillis) {
+        long latency = System.currentTimeMillis() - recordTimestampMillis;
+        if (latency >= 0) {
+            deliveryLatency.record(latency, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private AtomicInteger connections(String tag) {
+        return connectionsByTag.computeIfAbsent(tag,
+                t -> registry.gauge("streamgate.connections", io.micrometer.core.instrument.Tags.of("tenant", t),
+                        new AtomicInteger()));
+    }
+
+    private String tenantTag(String tenant) {
+        if (connectionsByTag.containsKey(tenant) || connectionsByTag.size() < MAX_TENANT_TAGS) {
+            return tenant;
+        }
+        return OTHER_TENANTS;
+    }
+}

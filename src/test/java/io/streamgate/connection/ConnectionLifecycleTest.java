@@ -1,0 +1,152 @@
+package io.streamgate.connection;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.Records;
+import io.streamgate.support.Tokens;
+import io.streamgate.support.WsClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Tokens over a long-lived connection, slow consumers and dead connections. */
+@QuarkusTest
+@WithTestResource(KafkaAndPostgres.class)
+class ConnectionLifecycleTest {
+
+    @TestHTTPResource("/")
+    URI uri;
+
+    private final Records records = new Records();
+    private final String tenant = "t-" + UUID.randomUUID();
+
+    @AfterEach
+    void close() {
+        records.close();
+    }
+
+    private static JsonObject refresh(WsClient client, String token) {
+        String id = client.nextId();
+        client.send(new JsonObject().put("type", "refresh").put("id", id).put("token", token));
+        return client.reply(id);
+    }
+
+    @Test
+    void refreshWithATokenOfTheSameSubjectExtendsTheConnectionAndNarrowsItsGrant() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
+            client.subscribe("inventory:sku-1");
+            client.subscribe("inventory:sku-2");
+            String narrower = Tokens.sign(Tokens.claims(tenant, "alice", List.of("inventory:sku-1"), List.of()).expiresIn(7200));
+            JsonObject refreshed = refresh(client, narrower);
+            assertThat(refreshed.getString("type")).isEqualTo("refreshed");
+            assertThat(refreshed.getLong("expires_at")).isGreaterThan(System.currentTimeMillis() + 3_600_000);
+
+            JsonObject revoked = client.await(f -> "unsubscribed".equals(f.getString("type")));
+            assertThat(revoked.getString("channel")).isEqualTo("inventory:sku-2");
+            assertThat(revoked.getString("reason")).isEqualTo("forbidden");
+
+            records.send("inventory-events", tenant, "sku-2", "{\"n\":2}");
+            records.send("inventory-events", tenant, "sku-1", "{\"n\":1}");
+            assertThat(client.events(null, 1).get(0).getString("channel")).isEqualTo("inventory:sku-1");
+        }
+    }
+
+    @Test
+    void refreshWithAnotherSubjectTenantOrABadTokenIsUnauthorizedAndChangesNothing() throws Exception {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
+            client.subscribe("inventory:sku-1");
+            for (String token : List.of(Tokens.token(tenant, "mallory", List.of("*")), Tokens.token("other", "alice", List.of("*")),
+                    Tokens.foreignSigned(tenant, "alice"), "garbage")) {
+                JsonObject reply = refresh(client, token);
+                assertThat(reply.getString("type")).isEqualTo("error");
+                assertThat(reply.getString("code")).isEqualTo("unauthorized");
+            }
+            records.send("inventory-events", tenant, "sku-1", "{\"n\":1}");
+            assertThat(client.events("inventory:sku-1", 1)).hasSize(1);
+        }
+    }
+
+    @Test
+    void connectionIsWarnedAndThenClosedWith4401WhenItsTokenExpires() {
+        String shortLived = Tokens.sign(Tokens.claims(tenant, "alice", List.of(), List.of())
+                .expiresAt(Instant.now().plusSeconds(4)));
+        try (WsClient client = WsClient.connect(uri, shortLived)) {
+            JsonObject expiring = client.await(f -> "expiring".equals(f.getString("type")));
+            assertThat(expiring.getLong("expires_at")).isGreaterThan(System.currentTimeMillis());
+            assertThat(client.awaitClose()).isEqualTo(4401);
+        }
+    }
+
+    @Test
+    void slowConsumerIsClosedWith4008WhileOthersGetEveryEvent() {
+        try (WsClient slow = WsClient.connect(uri, Tokens.token(tenant, "slow", List.of("inventory:*")));
+                WsClient fast = WsClient.connect(uri, Tokens.token(tenant, "fast", List.of("inventory:*")))) {
+            slow.subscribe("inventory:bulk");
+            fast.subscribe("inventory:bulk");
+            slow.stopReading();
+            String padding = "x".repeat(4000);
+            records.sendAll("inventory-events", tenant, "bulk",
+                    IntStream.range(0, 3000).mapToObj(i -> "{\"n\":" + i + ",\"pad\":\"" + padding + "\"}").toList());
+
+            List<JsonObject> events = fast.events("inventory:bulk", 3000);
+            assertThat(events.get(2999).getJsonObject("data").getInteger("n")).isEqualTo(2999);
+            // Reading again, the slow client finds what fitted in its queue, then the close frame.
+            slow.resumeReading();
+            assertThat(slow.awaitClose()).isEqualTo(4008);
+            assertThat(slow.pending().stream().filter(f -> "event".equals(f.getString("type"))).count()).isLessThan(3000);
+        }
+    }
+
+    @Test
+    void connectionThatNeverAnswersPingsIsClosed() throws Exception {
+        // A raw socket that completes the upgrade and then never reads or answers a ping: a phone gone dark.
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 16).getBytes());
+            out.write(("GET /v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Authorization: Bearer " + Tokens.token(tenant, "dark", List.of()) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] head = new byte[12];
+            assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+            // Read (and ignore) whatever comes until the server closes: its close frame, then EOF.
+            socket.setSoTimeout(20_000);
+            long start = System.nanoTime();
+            byte[] buffer = new byte[4096];
+            boolean sawClose = false;
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                for (int i = 0; i < n - 3; i++) {
+                    // close frame: FIN + opcode 8, then the status 1001 (0x03E9)
+                    if ((buffer[i] & 0xff) == 0x88 && (buffer[i + 2] & 0xff) == 0x03 && (buffer[i + 3] & 0xff) == 0xE9) {
+                        sawClose = true;
+                    }
+                }
+                if (sawClose) {
+                    break;
+                }
+            }
+            assertThat(sawClose).as("close frame with 1001").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        }
+    }
+}
