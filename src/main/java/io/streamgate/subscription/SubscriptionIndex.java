@@ -26,14 +26,21 @@ public class SubscriptionIndex {
     }
 
     private final Map<String, Map<String, NamespaceSubscribers>> tenants = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger size = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** [streamgate_subscriptions] subscriptions in this replica's index. */
+    @jakarta.inject.Inject
+    void registerGauge(io.micrometer.core.instrument.MeterRegistry registry) {
+        registry.gauge("streamgate.subscriptions", size);
+    }
 
     synchronized void add(Subscription s) {
         NamespaceSubscribers ns = tenants.computeIfAbsent(s.tenant(), t -> new ConcurrentHashMap<>())
                 .computeIfAbsent(s.namespace().name(), n -> new NamespaceSubscribers());
-        if (s.channel().isWildcard()) {
-            ns.wildcard.add(s);
-        } else {
-            ns.bySubject.computeIfAbsent(s.channel().subject(), k -> new CopyOnWriteArraySet<>()).add(s);
+        boolean added = s.channel().isWildcard() ? ns.wildcard.add(s)
+                : ns.bySubject.computeIfAbsent(s.channel().subject(), k -> new CopyOnWriteArraySet<>()).add(s);
+        if (added) {
+            size.incrementAndGet();
         }
     }
 
@@ -46,13 +53,18 @@ public class SubscriptionIndex {
         if (ns == null) {
             return;
         }
+        boolean removed;
         if (s.channel().isWildcard()) {
-            ns.wildcard.remove(s);
+            removed = ns.wildcard.remove(s);
         } else {
             Set<Subscription> subs = ns.bySubject.get(s.channel().subject());
-            if (subs != null && subs.remove(s) && subs.isEmpty()) {
+            removed = subs != null && subs.remove(s);
+            if (removed && subs.isEmpty()) {
                 ns.bySubject.remove(s.channel().subject());
             }
+        }
+        if (removed) {
+            size.decrementAndGet();
         }
         if (ns.isEmpty()) {
             byNamespace.remove(s.namespace().name());
