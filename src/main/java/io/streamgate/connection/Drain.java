@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.streamgate.config.StreamgateConfig;
 import io.streamgate.protocol.CloseCodes;
@@ -33,7 +34,23 @@ public class Drain {
     @Inject
     StreamgateConfig config;
 
+    /**
+     * Quarkus' pre-shutdown phase ({@code quarkus.shutdown.delay-enabled}): the HTTP server still serves, so
+     * the connections can be closed one by one with a proper 1012 and readiness answers "down".
+     */
+    void onPreShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        drainAll();
+    }
+
+    /** Without a pre-shutdown phase (dev and test mode), drain here; after a drain, nothing is left to do. */
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+        drainAll();
+    }
+
+    private synchronized void drainAll() {
+        if (draining && sessions.count() == 0) {
+            return;
+        }
         draining = true;
         List<ClientSession> open = new ArrayList<>(sessions.all());
         if (open.isEmpty()) {

@@ -1,0 +1,88 @@
+package io.streamgate.connection;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.Tokens;
+import io.streamgate.support.WsClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Limits with small values, in a profile of their own (Quarkus restarts for it). */
+@QuarkusTest
+@TestProfile(ConnectionLimitsTest.SmallLimits.class)
+@WithTestResource(KafkaAndPostgres.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConnectionLimitsTest {
+
+    public static class SmallLimits implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("streamgate.connection.max-per-tenant", "3",
+                    "streamgate.connection.max-subscriptions", "2",
+                    "streamgate.connection.new-per-second", "1",
+                    "streamgate.connection.new-burst", "12");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI uri;
+
+    @Test
+    @Order(1)
+    void fourthConnectionOfATenantIsClosedWith4429AndOtherTenantsAreUnaffected() {
+        String tenant = "t-" + UUID.randomUUID();
+        String token = Tokens.token(tenant, "alice", List.of());
+        List<WsClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                open.add(WsClient.connect(uri, token));
+                open.get(i).await(f -> "welcome".equals(f.getString("type")));
+            }
+            try (WsClient fourth = WsClient.connect(uri, token)) {
+                assertThat(fourth.awaitClose()).isEqualTo(4429);
+            }
+            try (WsClient other = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "bob", List.of()))) {
+                assertThat(other.await(f -> "welcome".equals(f.getString("type")))).isNotNull();
+            }
+        } finally {
+            open.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void subscriptionsBeyondTheLimitAreRefused() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of("inventory:*")))) {
+            client.subscribe("inventory:a");
+            client.subscribe("inventory:b");
+            JsonObject third = client.subscribe("inventory:c");
+            assertThat(third.getString("code")).isEqualTo("too_many_subscriptions");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void upgradesFasterThanTheReplicaAcceptsGet429() {
+        String token = Tokens.token("t-" + UUID.randomUUID(), "alice", List.of());
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            statuses.add(WsClient.upgradeStatus(uri, token));
+        }
+        assertThat(statuses).contains(429);
+    }
+}
