@@ -38,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HelmChartTest {
 
     private static final Path CHART = Path.of("helm", "streamgate");
+    private static final Path DEPLOY_EXAMPLE = Path.of("deploy", "kubernetes");
 
     /**
      * helm-java renders client-only against Kubernetes 1.20 by default, below the chart's
@@ -335,12 +336,13 @@ class HelmChartTest {
 
     // --- ci scenarios --------------------------------------------------------------------------
 
+    /** helm/streamgate/ci/values-*.yaml, and the example deployment's values. */
     static Stream<Path> ciScenarios() throws IOException {
         try (Stream<Path> files = Files.list(CHART.resolve("ci"))) {
             List<Path> scenarios = files.filter(f -> f.getFileName().toString().matches("values-.*\\.yaml"))
                     .sorted().toList();
-            assertThat(scenarios).isNotEmpty();
-            return scenarios.stream();
+            assertThat(scenarios).hasSizeGreaterThanOrEqualTo(4);
+            return Stream.concat(scenarios.stream(), Stream.of(DEPLOY_EXAMPLE.resolve("values-example.yaml")));
         }
     }
 
@@ -395,6 +397,38 @@ class HelmChartTest {
         assertThat(m.gracePeriodSeconds()).isEqualTo(90);
         assertThat(m.secretValue("jwt-public-key")).startsWith("-----BEGIN PUBLIC KEY-----");
         assertThat(m.volume("jwt-key").at("/secret/items/0/key").asText()).isEqualTo("jwt-public-key");
+    }
+
+    @Test
+    void deployExampleValuesPointAtTheExamplesKafkaTopicsAndPostgres() throws IOException {
+        Manifests chart = Manifests.parse(template().withValuesFile(DEPLOY_EXAMPLE.resolve("values-example.yaml")).call());
+        Manifests kafka = Manifests.parse(Files.readString(DEPLOY_EXAMPLE.resolve("10-kafka.yaml")));
+        Manifests topics = Manifests.parse(Files.readString(DEPLOY_EXAMPLE.resolve("20-topics.yaml")));
+        Manifests postgres = Manifests.parse(Files.readString(DEPLOY_EXAMPLE.resolve("30-postgresql.yaml")));
+
+        // Strimzi names the bootstrap Service <cluster>-kafka-bootstrap; KRaft with a node pool.
+        String cluster = kafka.get("Kafka").at("/metadata/name").asText();
+        assertThat(chart.env("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(cluster + "-kafka-bootstrap.kafka.svc:9092");
+        assertThat(texts(kafka.get("KafkaNodePool").at("/spec/roles"))).containsExactlyInAnyOrder("controller", "broker");
+
+        List<String> topicNames = new ArrayList<>();
+        for (JsonNode topic : topics.documents()) {
+            assertThat(topic.at("/kind").asText()).isEqualTo("KafkaTopic");
+            assertThat(topic.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo(cluster);
+            assertThat(topic.at("/spec/partitions").asInt()).isEqualTo(12);
+            assertThat(Duration.ofMillis(topic.at("/spec/config/retention.ms").asLong())).isEqualTo(Duration.ofDays(7));
+            topicNames.add(topic.at("/metadata/name").asText());
+        }
+        assertThat(topicNames).containsExactlyInAnyOrder("inventory-events", "order-events", "chat-events");
+        assertThat(chart.applicationProperties()).contains(
+                "streamgate.namespaces.\"inventory\".topic=inventory-events",
+                "streamgate.namespaces.\"orders\".topic=order-events",
+                "streamgate.namespaces.\"chat\".topic=chat-events");
+
+        String service = postgres.get("Service").at("/metadata/name").asText();
+        assertThat(chart.env("QUARKUS_DATASOURCE_REACTIVE_URL")).startsWith("postgresql://" + service + ".streamgate.svc:5432/");
+        String secret = postgres.get("Secret").at("/metadata/name").asText();
+        assertThat(chart.envNode("QUARKUS_DATASOURCE_PASSWORD").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo(secret);
     }
 
     // --- validateValues --------------------------------------------------------------------------
