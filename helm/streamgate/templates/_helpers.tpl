@@ -211,7 +211,10 @@ null values are left out so the application's default applies.
 {{- end -}}
 
 {{/*
-Boolean namespace options: rendered when set (true or false), left out when absent.
+The namespaces as properties, one line per option: streamgate.namespaces."<name>".<option>=<value>.
+The name is quoted because it is a map key (it could contain a dot). subject-pointer is left out
+when empty; public, publish and presence are rendered when present (true or false) and left out
+otherwise, so the application's default (false) applies.
 */}}
 {{- define "streamgate.namespaceProperties" -}}
 {{- range $name, $ns := .Values.namespaces }}

@@ -42,7 +42,7 @@ class HelmChartTest {
 
     /**
      * helm-java renders client-only against Kubernetes 1.20 by default, below the chart's
-     * kubeVersion (>= 1.25). 1.31 also has the preStop sleep action (GA in 1.30).
+     * kubeVersion (>= 1.25). 1.31 also has the preStop sleep action (on by default since 1.30).
      */
     private static final String KUBE_VERSION = "1.31.0";
 
