@@ -121,6 +121,7 @@ public class ReplayWorkers {
         private void run(Job job) {
             KafkaConsumer<String, byte[]> c = consumer();
             TopicPartition tp = job.partition();
+            c.assign(List.of(tp));
             long start = c.beginningOffsets(List.of(tp)).get(tp);
             long end = c.endOffsets(List.of(tp)).get(tp);
             long from = job.after() + 1;
@@ -133,7 +134,6 @@ public class ReplayWorkers {
                 return;
             }
             job.target().started();
-            c.assign(List.of(tp));
             c.seek(tp, from);
             long position = from;
             while (running && !job.target().isCancelled()) {
@@ -172,6 +172,9 @@ public class ReplayWorkers {
                 props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
                 props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
                 props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+                // History is there to be read, never waited for. A long-poll fetch left open at the end of
+                // one job's partition would hold up the next job's first fetch for the whole wait.
+                props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
                 props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
                 props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
                 consumer = new KafkaConsumer<>(props);
