@@ -9,7 +9,12 @@ public class KafkaAndPostgres implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return TestStack.get().config();
+        Map<String, String> config = new java.util.HashMap<>(TestStack.get().config());
+        // A file path rather than the classpath resource: a packaged application under
+        // @QuarkusIntegrationTest has no test resources on its classpath.
+        config.put("mp.jwt.verify.publickey.location",
+                java.nio.file.Paths.get("target", "test-classes", "publicKey.pem").toAbsolutePath().toString());
+        return config;
     }
 
     @Override
