@@ -53,15 +53,7 @@ class DurableCursorTest {
         IntStream.range(from, to).forEach(i -> records.send("inventory-events", tenant, subject, "{\"n\":" + i + "}"));
     }
 
-    private static JsonObject resume(WsClient client, String channel) {
-        String id = client.nextId();
-        client.send(new JsonObject().put("type", "subscribe").put("id", id).put("channel", channel).put("resume", true));
-        return client.reply(id);
-    }
 
-    private static void ack(WsClient client, String channel, String cursor) {
-        client.send(new JsonObject().put("type", "ack").put("channel", channel).put("cursor", cursor));
-    }
 
     private static List<Integer> numbers(List<JsonObject> events) {
         return events.stream().map(e -> e.getJsonObject("data").getInteger("n")).toList();
@@ -70,16 +62,16 @@ class DurableCursorTest {
     @Test
     void clientThatAckedAndLeftResumesWithExactlyTheMissedEvents() {
         try (WsClient client = connect(null)) {
-            resume(client, "inventory:sku-1");
+            client.resume("inventory:sku-1");
             produce("sku-1", 0, 5);
             List<JsonObject> seen = client.events("inventory:sku-1", 5);
-            ack(client, "inventory:sku-1", seen.get(2).getString("cursor")); // acked up to n=2 only
+            client.ack("inventory:sku-1", seen.get(2).getString("cursor")); // acked up to n=2 only
         }
         produce("sku-1", 5, 8);
         await().atMost(Duration.ofSeconds(10)).until(() -> storedOffset("inventory:sku-1", "") >= 0);
 
         try (WsClient client = connect(null)) {
-            JsonObject subscribed = resume(client, "inventory:sku-1");
+            JsonObject subscribed = client.resume("inventory:sku-1");
             assertThat(subscribed.getBoolean("recovered")).isTrue();
             assertThat(numbers(client.events("inventory:sku-1", 5))).containsExactly(3, 4, 5, 6, 7);
             assertThat(client.settle(Duration.ofMillis(300))).noneMatch(f -> "event".equals(f.getString("type")));
@@ -89,18 +81,18 @@ class DurableCursorTest {
     @Test
     void twoClientIdsOfOneSubjectResumeIndependently() {
         try (WsClient phone = connect("phone"); WsClient laptop = connect("laptop")) {
-            resume(phone, "inventory:sku-2");
-            resume(laptop, "inventory:sku-2");
+            phone.resume("inventory:sku-2");
+            laptop.resume("inventory:sku-2");
             produce("sku-2", 0, 4);
             List<JsonObject> onPhone = phone.events("inventory:sku-2", 4);
             List<JsonObject> onLaptop = laptop.events("inventory:sku-2", 4);
-            ack(phone, "inventory:sku-2", onPhone.get(3).getString("cursor"));
-            ack(laptop, "inventory:sku-2", onLaptop.get(0).getString("cursor"));
+            phone.ack("inventory:sku-2", onPhone.get(3).getString("cursor"));
+            laptop.ack("inventory:sku-2", onLaptop.get(0).getString("cursor"));
         }
         produce("sku-2", 4, 6);
         try (WsClient phone = connect("phone"); WsClient laptop = connect("laptop")) {
-            assertThat(resume(phone, "inventory:sku-2").getBoolean("recovered")).isTrue();
-            assertThat(resume(laptop, "inventory:sku-2").getBoolean("recovered")).isTrue();
+            assertThat(phone.resume("inventory:sku-2").getBoolean("recovered")).isTrue();
+            assertThat(laptop.resume("inventory:sku-2").getBoolean("recovered")).isTrue();
             assertThat(numbers(phone.events("inventory:sku-2", 2))).containsExactly(4, 5);
             assertThat(numbers(laptop.events("inventory:sku-2", 5))).containsExactly(1, 2, 3, 4, 5);
         }
@@ -109,7 +101,7 @@ class DurableCursorTest {
     @Test
     void resumeWithNothingStoredStartsLive() {
         try (WsClient client = connect("fresh")) {
-            JsonObject subscribed = resume(client, "inventory:never-acked");
+            JsonObject subscribed = client.resume("inventory:never-acked");
             assertThat(subscribed.getBoolean("recovered")).isFalse();
             assertThat(subscribed.containsKey("reason")).isFalse();
         }
@@ -118,13 +110,13 @@ class DurableCursorTest {
     @Test
     void staleAckNeverMovesTheStoredPositionBackwards() throws Exception {
         try (WsClient client = connect("stale")) {
-            resume(client, "inventory:sku-3");
+            client.resume("inventory:sku-3");
             produce("sku-3", 0, 3);
             List<JsonObject> seen = client.events("inventory:sku-3", 3);
-            ack(client, "inventory:sku-3", seen.get(2).getString("cursor"));
+            client.ack("inventory:sku-3", seen.get(2).getString("cursor"));
             await().atMost(Duration.ofSeconds(10)).until(() -> storedOffset("inventory:sku-3", "stale") >= 0);
             long stored = storedOffset("inventory:sku-3", "stale");
-            ack(client, "inventory:sku-3", seen.get(0).getString("cursor"));
+            client.ack("inventory:sku-3", seen.get(0).getString("cursor"));
             store.flushSoon();
             Thread.sleep(600); // two flush intervals of the test profile
             assertThat(storedOffset("inventory:sku-3", "stale")).isEqualTo(stored);
@@ -134,15 +126,15 @@ class DurableCursorTest {
     @Test
     void ackOfACursorNotDeliveredOnThisChannelIsRefused() {
         try (WsClient client = connect("foreign")) {
-            resume(client, "inventory:sku-4");
+            client.resume("inventory:sku-4");
             produce("sku-4", 0, 1);
             String cursor = client.events("inventory:sku-4", 1).get(0).getString("cursor");
             String ahead = cursor.substring(0, cursor.lastIndexOf('.') + 1) + "99999999";
-            ack(client, "inventory:sku-4", ahead);
+            client.ack("inventory:sku-4", ahead);
             assertThat(client.await(f -> "error".equals(f.getString("type"))).getString("message")).contains("ahead");
-            ack(client, "inventory:other", cursor);
+            client.ack("inventory:other", cursor);
             assertThat(client.await(f -> "error".equals(f.getString("type"))).getString("message")).contains("not subscribed");
-            ack(client, "inventory:sku-4", "garbage");
+            client.ack("inventory:sku-4", "garbage");
             assertThat(client.await(f -> "error".equals(f.getString("type"))).getString("message")).contains("not a cursor");
         }
     }
@@ -151,10 +143,10 @@ class DurableCursorTest {
     void acksAreCoalescedIntoFewWrites() {
         int before = store.writtenTotal();
         try (WsClient client = connect("coalesce")) {
-            resume(client, "inventory:sku-5");
+            client.resume("inventory:sku-5");
             produce("sku-5", 0, 100);
             for (JsonObject e : client.events("inventory:sku-5", 100)) {
-                ack(client, "inventory:sku-5", e.getString("cursor"));
+                client.ack("inventory:sku-5", e.getString("cursor"));
             }
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> storedOffset("inventory:sku-5", "coalesce") >= 0);

@@ -38,15 +38,7 @@ class DurableCursorOutageIT {
 
     private final String tenant = "t-" + UUID.randomUUID();
 
-    private static JsonObject resume(WsClient client, String channel) {
-        String id = client.nextId();
-        client.send(new JsonObject().put("type", "subscribe").put("id", id).put("channel", channel).put("resume", true));
-        return client.reply(id);
-    }
 
-    private static void ack(WsClient client, String channel, String cursor) {
-        client.send(new JsonObject().put("type", "ack").put("channel", channel).put("cursor", cursor));
-    }
 
     private void produce(Records records, int from, int to) {
         IntStream.range(from, to).forEach(i -> records.send("inventory-events", tenant, "sku-1", "{\"n\":" + i + "}"));
@@ -64,10 +56,10 @@ class DurableCursorOutageIT {
         try (Records records = new Records()) {
             try (GatewayProcess first = GatewayProcess.start("restart-a", env, NAMESPACES).awaitReady(Duration.ofSeconds(90))) {
                 WsClient client = WsClient.connect(first.uri(), token);
-                resume(client, "inventory:sku-1");
+                client.resume("inventory:sku-1");
                 produce(records, 0, 3);
                 List<JsonObject> seen = client.events("inventory:sku-1", 3);
-                ack(client, "inventory:sku-1", seen.get(2).getString("cursor"));
+                client.ack("inventory:sku-1", seen.get(2).getString("cursor"));
                 client.settle(Duration.ofMillis(300)); // the ack has been read by the server
                 first.stop(Duration.ofSeconds(60));
                 client.close();
@@ -75,7 +67,7 @@ class DurableCursorOutageIT {
             produce(records, 3, 5);
             try (GatewayProcess second = GatewayProcess.start("restart-b", env, NAMESPACES).awaitReady(Duration.ofSeconds(90));
                     WsClient client = WsClient.connect(second.uri(), token)) {
-                assertThat(resume(client, "inventory:sku-1").getBoolean("recovered")).isTrue();
+                assertThat(client.resume("inventory:sku-1").getBoolean("recovered")).isTrue();
                 assertThat(numbers(client.events("inventory:sku-1", 2))).containsExactly(3, 4);
                 assertThat(client.settle(Duration.ofMillis(300))).noneMatch(f -> "event".equals(f.getString("type")));
             }
@@ -96,16 +88,16 @@ class DurableCursorOutageIT {
         try (Records records = new Records();
                 GatewayProcess gateway = GatewayProcess.start("pg-outage", env, NAMESPACES).awaitReady(Duration.ofSeconds(90));
                 WsClient client = WsClient.connect(gateway.uri(), Tokens.token(tenant, "alice", List.of("inventory:*")))) {
-            resume(client, "inventory:sku-1");
+            client.resume("inventory:sku-1");
             produce(records, 0, 2);
-            ack(client, "inventory:sku-1", client.events("inventory:sku-1", 2).get(1).getString("cursor"));
+            client.ack("inventory:sku-1", client.events("inventory:sku-1", 2).get(1).getString("cursor"));
             await().atMost(Duration.ofSeconds(10)).until(() -> storedOffset(port) >= 0);
 
             postgres.close(); // PostgreSQL goes away
             produce(records, 2, 4);
             List<JsonObject> live = client.events("inventory:sku-1", 2);
             assertThat(numbers(live)).containsExactly(2, 3);
-            ack(client, "inventory:sku-1", live.get(1).getString("cursor"));
+            client.ack("inventory:sku-1", live.get(1).getString("cursor"));
             long lastOffset = Long.parseLong(live.get(1).getString("cursor").replaceAll(".*\\.", ""));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 HttpResponse<String> ready = readiness(gateway.uri());

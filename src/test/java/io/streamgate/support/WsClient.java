@@ -149,6 +149,18 @@ public final class WsClient implements AutoCloseable {
         return reply(id);
     }
 
+    /** Subscribes with {@code resume: true} (the durable cursor) and returns the reply. */
+    public JsonObject resume(String channel) {
+        String id = nextId();
+        send(new JsonObject().put("type", "subscribe").put("id", id).put("channel", channel).put("resume", true));
+        return reply(id);
+    }
+
+    /** Acknowledges a cursor for {@code resume}; the server does not answer. */
+    public void ack(String channel, String cursor) {
+        send(new JsonObject().put("type", "ack").put("channel", channel).put("cursor", cursor));
+    }
+
     /** The reply to the command with this id ({@code error} or its success frame). */
     public JsonObject reply(String id) {
         return await(f -> id.equals(f.getString("id")) && !"event".equals(f.getString("type")));
