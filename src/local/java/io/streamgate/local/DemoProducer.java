@@ -85,6 +85,15 @@ public class DemoProducer {
             t.setDaemon(true);
             return t;
         });
+        // A fresh stack has empty topics: open the sale with every product's starting stock, so the page has a
+        // level for each at once. After a live reload the topics already hold them and nothing is repeated.
+        ticker.execute(() -> {
+            for (DemoCatalogue.Product p : DemoCatalogue.PRODUCTS) {
+                if (!stock.containsKey(p.sku())) {
+                    sendStock(p, p.initialStock(), "stock.restocked");
+                }
+            }
+        });
         ticker.scheduleWithFixedDelay(this::tickSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         LOG.infof("Demo producer writing to inventory-events, order-events and chat-events every %d ms", interval.toMillis());
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.dev.console.DevConsoleManager;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,8 @@ import org.jboss.logging.Logger;
  * <li>{@code GET /dev/token?tenant=demo&sub=alice&ttl=600}: a signed demo token and its expiry;</li>
  * <li>{@code GET /dev/snapshot?tenant=demo&sub=alice}: the catalogue with current stock levels and the
  * shopper's latest order, each with the cursor to subscribe {@code since}.</li>
+ * <li>{@code POST /dev/restart}: restarts the gateway application (Kafka and PostgreSQL stay up), as
+ * pressing [s] in the dev-mode console does: the demo page's "Restart gateway" button.</li>
  * </ul>
  * The paths are under {@code /dev/}: the packaged application answers 404 there (PackagedGatewayIT).
  */
@@ -38,6 +41,30 @@ public class DevRoutes {
         // Blocking handlers: signing and reading Kafka do not belong on the event loop.
         router.get("/dev/token").blockingHandler(this::token);
         router.get("/dev/snapshot").blockingHandler(this::snapshot);
+        router.post("/dev/restart").handler(this::restart);
+    }
+
+    /**
+     * Dev mode's own forced restart (the Dev UI action behind the console's [s]). It runs on a thread of its
+     * own: a restart waits for the new application to start, which needs the event loops, so it must never
+     * run on one (the Dev UI's JSON-RPC socket does, and can deadlock).
+     */
+    private void restart(RoutingContext rc) {
+        rc.response().setStatusCode(202).end("restarting\n");
+        Thread restart = new Thread(DevRoutes::forceRestart, "local-mode-restart");
+        restart.setDaemon(true);
+        restart.start();
+    }
+
+    private static void forceRestart() {
+        try {
+            Thread.sleep(100); // let the 202 leave before the router goes away
+            DevConsoleManager.invoke("devui-logstream_forceRestart");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warnf("Restart failed: %s", e.getMessage());
+        }
     }
 
     private void token(RoutingContext rc) {
@@ -79,6 +106,7 @@ public class DevRoutes {
                 product.put("sku", p.sku());
                 product.put("name", p.name());
                 product.put("price", p.price());
+                product.put("initial_stock", p.initialStock());
                 JsonNode latest = inventory.latest().get(p.sku());
                 if (latest != null && latest.has("stock")) {
                     product.set("stock", latest.get("stock"));

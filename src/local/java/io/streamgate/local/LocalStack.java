@@ -101,6 +101,11 @@ final class LocalStack {
         return config;
     }
 
+    /** The run's directory: Kafka's logs and PostgreSQL's data, deleted when the stack stops. */
+    Path dataDirectory() {
+        return dir;
+    }
+
     /** Stops PostgreSQL (a separate process: it must not outlive us) and the broker, then deletes the data. */
     void stop() {
         closeQuietly(postgres);

@@ -2,6 +2,7 @@ package io.streamgate.local;
 
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
@@ -38,6 +39,9 @@ public class LocalStackConfigSourceFactory implements ConfigSourceFactory {
 
     static final String RUNNING_PREFIX = "local-mode.stack.";
 
+    /** Where the running stack's addresses are written: {@code target/local/stack.properties} by default. */
+    static final String STACK_FILE_PROPERTY = "local-mode.stack-file";
+
     /** "running" while the gateway application is up: set by {@link LocalModeLifecycle}. */
     static final String APPLICATION_STATE = "local-mode.application";
 
@@ -52,7 +56,9 @@ public class LocalStackConfigSourceFactory implements ConfigSourceFactory {
         if (!context.getProfiles().contains("dev") || !isApplicationClassLoader()) {
             return List.of();
         }
-        return List.of(new PropertiesConfigSource(ensureRunning(), "streamgate-local-stack", 275));
+        ConfigValue stackFile = context.getValue(STACK_FILE_PROPERTY);
+        Path file = Path.of(stackFile != null && stackFile.getValue() != null ? stackFile.getValue() : "target/local/stack.properties");
+        return List.of(new PropertiesConfigSource(ensureRunning(file), "streamgate-local-stack", 275));
     }
 
     @Override
@@ -70,7 +76,7 @@ public class LocalStackConfigSourceFactory implements ConfigSourceFactory {
         return name == null || !name.startsWith("Deployment");
     }
 
-    private static Map<String, String> ensureRunning() {
+    private static Map<String, String> ensureRunning(Path stackFile) {
         synchronized (START_LOCK) {
             Map<String, String> running = runningStack();
             if (!running.isEmpty()) {
@@ -85,7 +91,7 @@ public class LocalStackConfigSourceFactory implements ConfigSourceFactory {
             Runtime.getRuntime().addShutdownHook(new StackShutdown(stack));
             Map<String, String> config = stack.config();
             config.forEach((k, v) -> System.setProperty(RUNNING_PREFIX + k, v));
-            writeStackFile(config);
+            writeStackFile(stackFile, stack, config);
             return config;
         }
     }
@@ -101,15 +107,21 @@ public class LocalStackConfigSourceFactory implements ConfigSourceFactory {
     }
 
     /**
-     * target/local/stack.properties: the broker and database addresses, for people (kcat, psql) and for the
-     * browser test, which produces its own events to the demo topics.
+     * target/local/stack.properties ({@code local-mode.stack-file}): the broker and database addresses, for
+     * people (kcat, psql) and for the browser test, which produces its own events to the demo topics.
      */
-    private static void writeStackFile(Map<String, String> config) {
+    private static void writeStackFile(Path stackFile, LocalStack stack, Map<String, String> config) {
         Properties file = new Properties();
         file.put("kafka.bootstrap.servers", config.get("kafka.bootstrap.servers"));
         file.put("quarkus.datasource.reactive.url", config.get("quarkus.datasource.reactive.url"));
         file.put("pid", Long.toString(ProcessHandle.current().pid()));
-        Path path = Path.of(System.getProperty("user.dir")).resolve("stack.properties");
+        file.put("data.dir", stack.dataDirectory().toString());
+        Path path = stackFile.toAbsolutePath();
+        try {
+            Files.createDirectories(path.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try (var out = Files.newBufferedWriter(path)) {
             file.store(out, "Streamgate local mode: the running stack (deleted when it stops)");
         } catch (IOException e) {
