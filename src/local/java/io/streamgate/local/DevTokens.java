@@ -7,6 +7,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -34,8 +35,14 @@ public class DevTokens {
                 .claim("tenant", tenant)
                 .claim("subscribe", List.of("inventory:*", "orders:" + sub, "chat:*"))
                 .claim("publish", List.of("chat:*"))
+                // What others see of this shopper in presence lists (gateways with presence read it).
+                .claim("presence", Map.of("name", displayName(sub)))
                 .issuedAt(now).expiresAt(expiresAt)
                 .sign();
         return new Token(token, expiresAt.toEpochMilli());
+    }
+
+    private static String displayName(String sub) {
+        return Character.toUpperCase(sub.charAt(0)) + sub.substring(1);
     }
 }
