@@ -1,0 +1,724 @@
+/**
+ * Streamgate JavaScript client: one dependency-free ES module, served by the gateway at /v1/client.js.
+ *
+ *   import { connect } from "https://rt.example.com/v1/client.js";
+ *   const sg = connect({ url: "wss://rt.example.com/v1/ws", token: () => fetchMyToken() });
+ *   sg.subscribe("inventory:sku-42", (event) => render(event.data), { onSubscribed: (s) => { if (s.lost) reload(); } });
+ *
+ * It keeps one WebSocket open: reconnects with exponential backoff and jitter, resubscribes every channel
+ * from the last cursor it saw (so nothing is missed and nothing arrives twice), tells the app when a
+ * position could not be honoured (`recovered: false`), refreshes the token before it expires, acks the
+ * cursors of durable subscriptions and follows the close codes of docs/protocol.md. See docs/client.md.
+ */
+
+/** Close codes of the protocol (docs/protocol.md). */
+export const CloseCodes = Object.freeze({
+  NORMAL: 1000,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  INTERNAL: 1011,
+  SERVICE_RESTART: 1012,
+  SLOW_CONSUMER: 4008,
+  TOKEN_EXPIRED: 4401,
+  FORBIDDEN: 4403,
+  TOO_MANY_CONNECTIONS: 4429,
+});
+
+const PROTOCOL = "streamgate.v1";
+/** Subscribe errors after which retrying cannot help: the subscription ends. */
+const FINAL_SUBSCRIBE_ERRORS = new Set(["forbidden", "unknown_namespace", "too_many_subscriptions", "bad_request"]);
+/** How many recent cursors a subscription remembers to drop a repeated event. */
+const SEEN_CURSORS = 256;
+
+/** A failed command or a refused connection: `code` is the protocol's error code or one of this client's. */
+export class StreamgateError extends Error {
+  constructor(code, message, details) {
+    super(message || code);
+    this.name = "StreamgateError";
+    this.code = code;
+    Object.assign(this, details);
+  }
+}
+
+/** Minimal event emitter: a listener that throws never stops the others, nor the client. */
+class Emitter {
+  constructor(reportError) {
+    this._listeners = new Map();
+    this._reportError = reportError;
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on(type, listener) {
+    if (!this._listeners.has(type)) this._listeners.set(type, new Set());
+    this._listeners.get(type).add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type, listener) {
+    const set = this._listeners.get(type);
+    if (set) set.delete(listener);
+  }
+
+  _emit(type, ...args) {
+    const set = this._listeners.get(type);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(...args);
+      } catch (e) {
+        this._reportError(e);
+      }
+    }
+  }
+}
+
+/** Surfaces an app's bug (the console, window.onerror) without letting it break delivery to anyone else. */
+function rethrowLater(e) {
+  if (typeof globalThis.reportError === "function") globalThis.reportError(e);
+  else setTimeout(() => {
+    throw e;
+  }, 0);
+}
+
+/**
+ * Opens a client. Options:
+ * - url: the gateway's WebSocket URL (wss://host/v1/ws)
+ * - token: () => Promise<string> (or a string): asked whenever a token is needed (connecting,
+ *   reconnecting after a failed handshake or a 4401, refreshing); cache in it as you like
+ * - clientId: optional [A-Za-z0-9._-]{1,64}; one user's devices keep separate durable positions
+ * - backoff: { initialMs = 500, maxMs = 30000, factor = 2 }
+ * - ackIntervalMs = 500: at most one ack per durable channel per interval
+ * - refreshAt = 0.8: refresh the token at this fraction of its lifetime
+ * - requestTimeoutMs = 10000: how long publish/presence wait for a connection and a reply
+ * - connectTimeoutMs = 15000: how long a connection attempt may take to be welcomed
+ * - onListenerError(error): where errors thrown by your listeners and handlers go (default: reported
+ *   asynchronously, like an uncaught error, so they show in the console)
+ * - WebSocket, timers {setTimeout, clearTimeout}, now, random: for tests and non-browser runtimes
+ */
+export function connect(options) {
+  return new Client(options);
+}
+
+export class Client extends Emitter {
+  constructor(options = {}) {
+    super(options.onListenerError || rethrowLater);
+    if (!options.url) throw new TypeError("connect: 'url' is required");
+    if (options.token == null) throw new TypeError("connect: 'token' is required");
+    if (options.clientId != null && !/^[A-Za-z0-9._-]{1,64}$/.test(options.clientId)) {
+      throw new TypeError("connect: 'clientId' must be 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    this.url = options.url;
+    this.clientId = options.clientId;
+    this._tokenSource = typeof options.token === "function" ? options.token : () => options.token;
+    const backoff = options.backoff || {};
+    this._backoff = { initialMs: backoff.initialMs ?? 500, maxMs: backoff.maxMs ?? 30000, factor: backoff.factor ?? 2 };
+    this._ackIntervalMs = options.ackIntervalMs ?? 500;
+    this._refreshAt = options.refreshAt ?? 0.8;
+    this._requestTimeoutMs = options.requestTimeoutMs ?? 10000;
+    this._connectTimeoutMs = options.connectTimeoutMs ?? 15000;
+    this._WebSocket = options.WebSocket || globalThis.WebSocket;
+    if (!this._WebSocket) throw new TypeError("connect: no WebSocket implementation; pass options.WebSocket");
+    const timers = options.timers || globalThis;
+    this._setTimeout = (fn, ms) => timers.setTimeout(fn, ms);
+    this._clearTimeout = (t) => timers.clearTimeout(t);
+    this._now = options.now || (() => Date.now());
+    this._random = options.random || Math.random;
+
+    /** "connecting" | "open" | "reconnecting" | "closed" */
+    this.state = "connecting";
+    /** The welcome frame of the current connection, or null. */
+    this.session = null;
+    this._subs = new Map(); // channel -> Subscription
+    this._pending = new Map(); // command id -> { resolve, reject, timer, kind, sub }
+    this._queue = []; // requests waiting for a connection
+    this._nextId = 1;
+    this._attempt = 0;
+    this._socket = null;
+    this._retryTimer = null;
+    this._refreshTimer = null;
+    this._handshakeTimer = null;
+    this._token = null;
+    this._tokenExpiresAt = 0;
+    this._forceToken = false;
+    this._acksUnsupported = false;
+    this._refreshUnsupported = false;
+    this._refreshing = false;
+    this._connectGeneration = 0;
+    this._onOnline = () => this.reconnect();
+    if (typeof globalThis.addEventListener === "function") {
+      globalThis.addEventListener("online", this._onOnline);
+    }
+    this._open();
+  }
+
+  /**
+   * Subscribes to a channel. onEvent(event, subscription) gets each event once, in cursor order.
+   * Options:
+   * - since: a cursor to continue after (for example one your backend rendered the page at)
+   * - resume: true for a durable subscription: the first subscribe continues from the position the
+   *   server stored for this user (+ clientId) and channel, and the client acks what it receives
+   * - onSubscribed({recovered, reason, cursor, lost, resubscribed}): each confirmation; `lost` is true when a
+   *   position was asked for and could not be honoured: events were missed, reload your state
+   * - onError(StreamgateError): the subscription was refused and has ended
+   */
+  subscribe(channel, onEvent, options = {}) {
+    if (this.state === "closed") throw new StreamgateError("closed", "the client is closed");
+    if (typeof channel !== "string" || !channel) throw new TypeError("subscribe: 'channel' must be a non-empty string");
+    if (this._subs.has(channel)) throw new StreamgateError("bad_request", "already subscribed to " + channel);
+    const sub = new Subscription(this, channel, onEvent, options);
+    this._subs.set(channel, sub);
+    if (this.state === "open") this._sendSubscribe(sub);
+    return sub;
+  }
+
+  /** Publishes to a channel (where the namespace and your token allow it). Resolves {cursor}. */
+  publish(channel, data) {
+    return this._request({ type: "publish", channel, data }, "publish").then((reply) => ({ cursor: reply.cursor }));
+  }
+
+  /** Who is in a channel of a presence namespace: resolves [{sub, info?}]. */
+  presence(channel) {
+    return this._request({ type: "presence", channel }, "presence").then((reply) => reply.members || []);
+  }
+
+  /** Tries to connect now if the client is waiting to reconnect (the app knows the network is back). */
+  reconnect() {
+    if (this.state !== "reconnecting" || this._socket) return;
+    this._clearTimeout(this._retryTimer);
+    this._retryTimer = null;
+    this._open();
+  }
+
+  /** Closes for good: acks what was received, then closes the socket. */
+  close() {
+    if (this.state === "closed") return;
+    for (const sub of this._subs.values()) sub._flushAck();
+    this._finish("closed by the application", CloseCodes.NORMAL);
+  }
+
+  // --- connection -----------------------------------------------------------------------------
+
+  async _open() {
+    const generation = ++this._connectGeneration;
+    let token;
+    try {
+      token = await this._currentToken();
+    } catch (e) {
+      if (generation !== this._connectGeneration || this.state === "closed") return;
+      this._emit("error", new StreamgateError("token", "the token callback failed: " + (e && e.message), { cause: e }));
+      this._scheduleReconnect({ code: 0, reason: "token callback failed" }, this._backoffDelay());
+      return;
+    }
+    if (generation !== this._connectGeneration || this.state === "closed") return;
+    let url = this.url;
+    if (this.clientId) url += (url.includes("?") ? "&" : "?") + "client_id=" + encodeURIComponent(this.clientId);
+    let socket;
+    try {
+      socket = new this._WebSocket(url, [PROTOCOL, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)]);
+    } catch (e) {
+      this._emit("error", new StreamgateError("connect", "cannot open a WebSocket: " + (e && e.message), { cause: e }));
+      this._scheduleReconnect({ code: 0, reason: "cannot open" }, this._backoffDelay());
+      return;
+    }
+    this._socket = socket;
+    socket.onmessage = (message) => {
+      if (this._socket === socket) this._onMessage(message.data);
+    };
+    socket.onclose = (event) => {
+      if (this._socket === socket) this._onClose(event || {});
+    };
+    socket.onerror = () => {
+      // A close event always follows; decide there.
+    };
+    this._clearTimeout(this._handshakeTimer);
+    this._handshakeTimer = this._setTimeout(() => {
+      if (this._socket !== socket || this.state === "open") return;
+      // A hung handshake may take the browser minutes to give up on: give up now and retry.
+      this._abandon(socket);
+      this._onClose({ code: 1006, reason: "no welcome within " + this._connectTimeoutMs + " ms" });
+    }, this._connectTimeoutMs);
+  }
+
+  _abandon(socket) {
+    socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      socket.close();
+    } catch {
+      // not yet open or already closed
+    }
+  }
+
+  async _currentToken() {
+    const fresh = this._token && !this._forceToken && this._tokenExpiresAt - this._now() > 30000;
+    if (fresh) return this._token;
+    const token = await this._tokenSource();
+    if (typeof token !== "string" || !token) throw new Error("the token callback returned no token");
+    this._token = token;
+    this._tokenExpiresAt = jwtExpiry(token) ?? this._now() + 60000;
+    this._forceToken = false;
+    return token;
+  }
+
+  _onMessage(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return; // the server only sends JSON; ignore anything else rather than fail
+    }
+    switch (frame.type) {
+      case "welcome":
+        return this._onWelcome(frame);
+      case "event":
+        return this._onEvent(frame);
+      case "subscribed":
+        return this._onSubscribed(frame);
+      case "unsubscribed":
+        return this._onUnsubscribed(frame);
+      case "error":
+        return this._onError(frame);
+      case "join":
+      case "leave": {
+        const sub = this._subs.get(frame.channel);
+        this._emit(frame.type, { channel: frame.channel, member: frame.member });
+        if (sub) sub._emit(frame.type, frame.member);
+        return;
+      }
+      case "expiring":
+        this._emit("expiring", frame);
+        return this._refreshToken();
+      default:
+        if (frame.id != null && this._pending.has(frame.id)) return this._settle(frame.id, frame, null);
+    }
+  }
+
+  _onWelcome(frame) {
+    this._clearTimeout(this._handshakeTimer);
+    this._handshakeTimer = null;
+    this.session = frame;
+    this._attempt = 0;
+    if (frame.expires_at) this._tokenExpiresAt = frame.expires_at;
+    this._setState("open", { session: frame });
+    this._emit("open", frame);
+    this._scheduleRefresh();
+    for (const sub of this._subs.values()) this._sendSubscribe(sub);
+    const queued = this._queue.splice(0);
+    for (const request of queued) this._sendRequest(request);
+  }
+
+  _onEvent(frame) {
+    const exact = this._subs.get(frame.channel);
+    const colon = frame.channel.indexOf(":");
+    const wildcard = colon > 0 ? this._subs.get(frame.channel.slice(0, colon) + ":*") : undefined;
+    // A connection subscribed to both a channel and its namespace's wildcard gets each event once per
+    // subscription; each subscription takes it once.
+    if (exact) exact._deliver(frame);
+    if (wildcard && wildcard !== exact) wildcard._deliver(frame);
+  }
+
+  _onSubscribed(frame) {
+    const entry = this._pending.get(frame.id);
+    if (!entry || entry.kind !== "subscribe") return;
+    this._pending.delete(frame.id);
+    entry.sub._confirmed(frame);
+  }
+
+  _onUnsubscribed(frame) {
+    if (frame.id != null && this._pending.has(frame.id)) {
+      this._pending.delete(frame.id);
+      return;
+    }
+    // Server-initiated: the token no longer covers the channel, for instance after a refresh.
+    const sub = this._subs.get(frame.channel);
+    if (sub) sub._end({ reason: frame.reason }, null);
+  }
+
+  _onError(frame) {
+    const error = new StreamgateError(frame.code, frame.message);
+    if (frame.id == null || !this._pending.has(frame.id)) {
+      // The only commands without an id are acks: a server without durable cursors answers unknown_type.
+      if (frame.code === "unknown_type" && frame.id == null) this._acksUnsupported = true;
+      this._emit("error", error);
+      return;
+    }
+    const entry = this._pending.get(frame.id);
+    this._pending.delete(frame.id);
+    this._clearTimeout(entry.timer);
+    if (entry.kind === "subscribe") {
+      const sub = entry.sub;
+      if (sub._state === "closed") return;
+      if (FINAL_SUBSCRIBE_ERRORS.has(frame.code)) {
+        sub._end(null, error);
+      } else {
+        // internal (the event stream is unavailable) and anything unforeseen: try again shortly.
+        sub._state = "pending";
+        sub._emit("error", error);
+        const timer = this._setTimeout(() => {
+          if (this._subs.get(sub.channel) === sub && this.state === "open") this._sendSubscribe(sub);
+        }, this._jitter(2000));
+        sub._retryTimer = timer;
+      }
+    } else if (entry.kind === "refresh") {
+      this._refreshFailed(error);
+    } else {
+      entry.reject(error);
+    }
+  }
+
+  _onClose(event) {
+    const code = event.code ?? 1006;
+    const reason = event.reason || "";
+    const wasOpen = this.state === "open";
+    this._socket = null;
+    this._clearTimeout(this._handshakeTimer);
+    this._handshakeTimer = null;
+    this.session = null;
+    this._clearTimeout(this._refreshTimer);
+    this._refreshTimer = null;
+    this._refreshing = false;
+    this._failInFlight(new StreamgateError("disconnected", "the connection closed before the reply (" + code + ")"));
+    for (const sub of this._subs.values()) sub._disconnected();
+    if (this.state === "closed") return;
+    if (code === CloseCodes.FORBIDDEN || code === CloseCodes.POLICY) {
+      // 4403: this client may not be here; 1008: it sent garbage. Reconnecting cannot help either.
+      this._emit("error", new StreamgateError(code === CloseCodes.FORBIDDEN ? "forbidden" : "policy",
+          "the server closed the connection for good (" + code + (reason ? " " + reason : "") + ")"));
+      this._finish(reason || "closed by the server", code);
+      return;
+    }
+    let delay;
+    if (code === CloseCodes.TOKEN_EXPIRED) {
+      this._forceToken = true; // a new token first, then straight back
+      delay = this._jitter(250);
+    } else if ((code === CloseCodes.SERVICE_RESTART || code === CloseCodes.SLOW_CONSUMER) && wasOpen) {
+      // Another replica (1012) or a fresh queue (4008) is ready now; jitter spreads a whole replica's clients.
+      delay = this._jitter(this._backoff.initialMs * 2);
+    } else {
+      if (!wasOpen) this._forceToken = true; // the handshake failed: perhaps a 401 for an expired token
+      delay = this._backoffDelay();
+      if (code === CloseCodes.TOO_MANY_CONNECTIONS) delay = Math.max(delay, 5000);
+    }
+    this._scheduleReconnect({ code, reason }, delay);
+  }
+
+  _scheduleReconnect(cause, delay) {
+    if (this.state === "closed") return;
+    this._attempt++;
+    this._setState("reconnecting", { code: cause.code, reason: cause.reason, delay, attempt: this._attempt });
+    this._emit("close", { code: cause.code, reason: cause.reason, reconnectIn: delay });
+    this._clearTimeout(this._retryTimer);
+    this._retryTimer = this._setTimeout(() => {
+      this._retryTimer = null;
+      this._open();
+    }, delay);
+  }
+
+  /** Exponential backoff with "equal jitter": half the step fixed, half random, so clients spread out. */
+  _backoffDelay() {
+    const { initialMs, maxMs, factor } = this._backoff;
+    const step = Math.min(maxMs, initialMs * Math.pow(factor, this._attempt));
+    return Math.round(step / 2 + this._random() * (step / 2));
+  }
+
+  _jitter(maxMs) {
+    return Math.round(this._random() * maxMs);
+  }
+
+  _finish(reason, code) {
+    const socket = this._socket;
+    this._socket = null;
+    this._connectGeneration++;
+    this._clearTimeout(this._retryTimer);
+    this._clearTimeout(this._refreshTimer);
+    this._clearTimeout(this._handshakeTimer);
+    for (const sub of this._subs.values()) {
+      sub._stopTimers();
+      sub._state = "closed";
+    }
+    this._failInFlight(new StreamgateError("closed", "the client is closed"));
+    for (const request of this._queue.splice(0)) {
+      this._clearTimeout(request.timer);
+      request.reject(new StreamgateError("closed", "the client is closed"));
+    }
+    if (typeof globalThis.removeEventListener === "function") globalThis.removeEventListener("online", this._onOnline);
+    this._setState("closed", { code, reason });
+    this._emit("close", { code, reason, reconnectIn: null });
+    if (socket) {
+      socket.onmessage = socket.onclose = socket.onerror = null;
+      try {
+        socket.close(CloseCodes.NORMAL, "bye");
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  _setState(state, detail) {
+    if (this.state === state && state !== "reconnecting") return;
+    this.state = state;
+    this._emit("state", state, detail || {});
+  }
+
+  // --- commands -------------------------------------------------------------------------------
+
+  _send(frame) {
+    if (!this._socket || this.state !== "open") return false;
+    try {
+      this._socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  _sendSubscribe(sub) {
+    const id = this._nextId++;
+    const frame = { type: "subscribe", id, channel: sub.channel };
+    if (sub.cursor) frame.since = sub.cursor;
+    else if (sub.durable) frame.resume = true;
+    sub._state = "pending";
+    sub._requested = Boolean(frame.since || frame.resume);
+    this._pending.set(id, { kind: "subscribe", sub, timer: null });
+    this._send(frame);
+  }
+
+  _request(frame, kind) {
+    return new Promise((resolve, reject) => {
+      if (this.state === "closed") {
+        reject(new StreamgateError("closed", "the client is closed"));
+        return;
+      }
+      const request = { frame, kind, resolve, reject, timer: null };
+      request.timer = this._setTimeout(() => {
+        const queued = this._queue.indexOf(request);
+        if (queued >= 0) this._queue.splice(queued, 1);
+        if (request.id != null) this._pending.delete(request.id);
+        reject(new StreamgateError("timeout", kind + " got no reply within " + this._requestTimeoutMs + " ms"));
+      }, this._requestTimeoutMs);
+      if (this.state === "open") this._sendRequest(request);
+      else this._queue.push(request);
+    });
+  }
+
+  _sendRequest(request) {
+    request.id = this._nextId++;
+    this._pending.set(request.id, request);
+    this._send({ ...request.frame, id: request.id });
+  }
+
+  _settle(id, reply) {
+    const entry = this._pending.get(id);
+    this._pending.delete(id);
+    this._clearTimeout(entry.timer);
+    if (entry.kind === "refresh") this._refreshed(reply);
+    else entry.resolve(reply);
+  }
+
+  _failInFlight(error) {
+    for (const [id, entry] of this._pending) {
+      this._pending.delete(id);
+      this._clearTimeout(entry.timer);
+      if (entry.reject) entry.reject(error);
+    }
+  }
+
+  // --- token refresh --------------------------------------------------------------------------
+
+  _scheduleRefresh() {
+    this._clearTimeout(this._refreshTimer);
+    this._refreshTimer = null;
+    const expiresAt = this.session && this.session.expires_at;
+    if (!expiresAt || this._refreshUnsupported) return;
+    const remaining = expiresAt - this._now();
+    if (remaining <= 0) return;
+    // Well before expiry, by itself: the server's 'expiring' frame (a minute before) is only a backstop.
+    const delay = Math.max(1000, Math.round(remaining * this._refreshAt));
+    this._refreshTimer = this._setTimeout(() => this._refreshToken(), delay);
+  }
+
+  async _refreshToken() {
+    if (this.state !== "open" || this._refreshing || this._refreshUnsupported) return;
+    this._refreshing = true;
+    const generation = this._connectGeneration;
+    let token;
+    try {
+      this._forceToken = true;
+      token = await this._currentToken();
+    } catch (e) {
+      this._refreshing = false;
+      this._emit("error", new StreamgateError("token", "the token callback failed: " + (e && e.message), { cause: e }));
+      this._retryRefreshLater();
+      return;
+    }
+    if (generation !== this._connectGeneration || this.state !== "open") {
+      this._refreshing = false;
+      return;
+    }
+    const id = this._nextId++;
+    this._pending.set(id, { kind: "refresh", timer: null, reject: null });
+    this._send({ type: "refresh", id, token });
+  }
+
+  _refreshed(reply) {
+    this._refreshing = false;
+    if (this.session && reply.expires_at) {
+      this.session = { ...this.session, expires_at: reply.expires_at };
+      this._tokenExpiresAt = reply.expires_at;
+    }
+    this._emit("refreshed", { expires_at: reply.expires_at });
+    this._scheduleRefresh();
+  }
+
+  _refreshFailed(error) {
+    this._refreshing = false;
+    if (error.code === "unknown_type") {
+      // A gateway without refresh: it closes with 4401 at expiry, and the client reconnects with a new token.
+      this._refreshUnsupported = true;
+      return;
+    }
+    this._emit("error", error);
+    this._retryRefreshLater();
+  }
+
+  /** Tries again at half the remaining lifetime, while more than a few seconds remain. */
+  _retryRefreshLater() {
+    const expiresAt = this.session && this.session.expires_at;
+    const remaining = expiresAt ? expiresAt - this._now() : 0;
+    if (remaining < 5000) return; // too late: the server closes with 4401 and the client reconnects
+    this._clearTimeout(this._refreshTimer);
+    this._refreshTimer = this._setTimeout(() => this._refreshToken(), Math.round(remaining / 2));
+  }
+}
+
+/** One channel's subscription: survives reconnects until unsubscribed or refused. */
+export class Subscription extends Emitter {
+  constructor(client, channel, onEvent, options) {
+    super(client._reportError);
+    this.client = client;
+    this.channel = channel;
+    this.durable = Boolean(options.resume === true);
+    /** The last position received: events after it are what a resubscribe asks for. */
+    this.cursor = typeof options.since === "string" && options.since ? options.since : null;
+    this._onEvent = typeof onEvent === "function" ? onEvent : null;
+    this._state = "pending"; // "pending" | "subscribed" | "closed"
+    this._requested = false;
+    this._confirmations = 0;
+    this._seen = new Set();
+    this._ackCursor = null;
+    this._ackTimer = null;
+    this._retryTimer = null;
+    if (options.onSubscribed) this.on("subscribed", options.onSubscribed);
+    if (options.onError) this.on("error", options.onError);
+  }
+
+  /** "pending" (waiting for the server), "subscribed" or "closed". */
+  get state() {
+    return this._state;
+  }
+
+  unsubscribe() {
+    if (this._state === "closed") return;
+    this._flushAck();
+    const wasKnownToServer = this.client.state === "open";
+    this._stopTimers();
+    this._state = "closed";
+    this.client._subs.delete(this.channel);
+    if (wasKnownToServer) {
+      const id = this.client._nextId++;
+      this.client._pending.set(id, { kind: "unsubscribe", timer: null, reject: null });
+      this.client._send({ type: "unsubscribe", id, channel: this.channel });
+    }
+  }
+
+  _confirmed(frame) {
+    if (this._state === "closed") return; // unsubscribed while the subscribe was on its way
+    this._state = "subscribed";
+    if (frame.cursor) this.cursor = frame.cursor;
+    const info = {
+      channel: this.channel,
+      recovered: Boolean(frame.recovered),
+      reason: frame.reason,
+      cursor: frame.cursor,
+      lost: this._requested && !frame.recovered && frame.reason != null,
+      resubscribed: this._confirmations > 0,
+    };
+    this._confirmations++;
+    if (this.durable && !frame.recovered && frame.cursor) {
+      // Starting afresh: what was received before belongs to a position the server no longer continues
+      // from, and acking the new start means a later visit resumes from here, not from its own "now".
+      this._ackCursor = frame.cursor;
+    }
+    this._emit("subscribed", info);
+    this.client._emit("subscribed", info);
+    this._scheduleAck();
+  }
+
+  _deliver(frame) {
+    if (this._state === "closed" || !frame.cursor) return;
+    if (this._seen.has(frame.cursor)) return;
+    this._seen.add(frame.cursor);
+    if (this._seen.size > SEEN_CURSORS) this._seen.delete(this._seen.values().next().value);
+    this.cursor = frame.cursor;
+    if (this.durable) {
+      this._ackCursor = frame.cursor;
+      this._scheduleAck();
+    }
+    if (this._onEvent) {
+      try {
+        this._onEvent(frame, this);
+      } catch (e) {
+        this._reportError(e);
+      }
+    }
+  }
+
+  /** Coalesced acks: at most one per ackIntervalMs, always of the newest cursor. */
+  _scheduleAck() {
+    if (!this.durable || this._ackCursor == null || this._ackTimer != null) return;
+    this._ackTimer = this.client._setTimeout(() => {
+      this._ackTimer = null;
+      this._flushAck();
+    }, this.client._ackIntervalMs);
+  }
+
+  _flushAck() {
+    if (!this.durable || this._ackCursor == null || this._state !== "subscribed" || this.client._acksUnsupported) return;
+    // An ack names a cursor this connection delivered; after a reconnect it waits for 'subscribed'.
+    if (this.client._send({ type: "ack", channel: this.channel, cursor: this._ackCursor })) this._ackCursor = null;
+  }
+
+  _disconnected() {
+    if (this._state === "closed") return;
+    this._state = "pending";
+    this._stopTimers();
+  }
+
+  _stopTimers() {
+    this.client._clearTimeout(this._ackTimer);
+    this.client._clearTimeout(this._retryTimer);
+    this._ackTimer = null;
+    this._retryTimer = null;
+  }
+
+  _end(detail, error) {
+    this._stopTimers();
+    this._state = "closed";
+    if (this.client._subs.get(this.channel) === this) this.client._subs.delete(this.channel);
+    if (error) {
+      this._emit("error", error);
+      this.client._emit("error", Object.assign(error, { channel: this.channel }));
+    }
+    this._emit("unsubscribed", detail || { reason: error ? error.code : undefined });
+  }
+}
+
+/** The token's exp claim in ms, read without verifying (only to know when to fetch a new one). */
+function jwtExpiry(token) {
+  try {
+    const payload = token.split(".")[1];
+    const json = JSON.parse(globalThis.atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof json.exp === "number" ? json.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,404 @@
+// Tests of the JavaScript client's logic against a scripted socket and a virtual clock: reconnect and
+// backoff, cursor bookkeeping, close codes, token refresh, acks, requests. Run: node --test src/test/js
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { FakeClock, FakeSocket, fakeToken, loadClient, settle } from "./fakes.mjs";
+
+const { connect, CloseCodes } = await loadClient();
+
+let clock;
+let tokens;
+
+beforeEach(() => {
+  FakeSocket.reset();
+  clock = new FakeClock();
+  tokens = 0;
+});
+
+/** A client on fakes; the token callback counts its calls and returns a token valid for an hour. */
+async function open(options = {}) {
+  const client = connect({
+    url: "ws://gw/v1/ws",
+    token: async () => fakeToken("t" + ++tokens, Math.floor(clock.now() / 1000) + 3600),
+    WebSocket: FakeSocket,
+    timers: clock,
+    now: clock.now,
+    random: () => 0.5,
+    ...options,
+  });
+  await settle();
+  return client;
+}
+
+async function openWelcomed(options) {
+  const client = await open(options);
+  FakeSocket.last.welcome(clock);
+  return client;
+}
+
+test("connects with the browser form of the token and the client id", async () => {
+  const client = await open({ clientId: "laptop-1" });
+  const socket = FakeSocket.last;
+  assert.equal(socket.url, "ws://gw/v1/ws?client_id=laptop-1");
+  assert.equal(socket.protocols[0], "streamgate.v1");
+  assert.match(decodeURIComponent(socket.protocols[1]), /^quarkus-http-upgrade#Authorization#Bearer ey/);
+  assert.equal(client.state, "connecting");
+  socket.welcome(clock);
+  assert.equal(client.state, "open");
+});
+
+test("a subscribe made before the connection opens is sent once welcomed", async () => {
+  const client = await open();
+  const sub = client.subscribe("inventory:sku-1", () => {});
+  assert.equal(FakeSocket.last.sent.length, 0);
+  FakeSocket.last.welcome(clock);
+  assert.deepEqual(FakeSocket.last.sentOf("subscribe").map((f) => [f.channel, f.since, f.resume]),
+    [["inventory:sku-1", undefined, undefined]]);
+  FakeSocket.last.confirmSubscribes();
+  assert.equal(sub.state, "subscribed");
+  assert.equal(sub.cursor, "E.3.1.99", "keeps the current position from 'subscribed'");
+});
+
+test("after a drop it reconnects and resubscribes every channel from its last cursor", async () => {
+  const client = await openWelcomed();
+  const got = { a: [], b: [] };
+  const a = client.subscribe("inventory:sku-1", (e) => got.a.push(e.cursor));
+  client.subscribe("orders:alice", (e) => got.b.push(e.cursor), { since: "E.3.1.40" });
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.event("inventory:sku-1", 100);
+  FakeSocket.last.event("inventory:sku-1", 101);
+  FakeSocket.last.event("orders:alice", 41);
+
+  const states = [];
+  client.on("state", (s) => states.push(s));
+  FakeSocket.last.serverClose(1006);
+  assert.equal(client.state, "reconnecting");
+  assert.equal(a.state, "pending");
+  await clock.advance(1000);
+  assert.equal(FakeSocket.all.length, 2, "one new connection");
+  FakeSocket.last.welcome(clock);
+  const resubscribes = Object.fromEntries(FakeSocket.last.sentOf("subscribe").map((f) => [f.channel, f.since]));
+  assert.deepEqual(resubscribes, { "inventory:sku-1": "E.3.1.101", "orders:alice": "E.3.1.41" });
+  assert.deepEqual(states, ["reconnecting", "open"]);
+
+  const infos = [];
+  a.on("subscribed", (i) => infos.push(i));
+  FakeSocket.last.confirmSubscribes();
+  assert.equal(infos[0].recovered, true);
+  assert.equal(infos[0].resubscribed, true);
+  assert.equal(infos[0].lost, false);
+  FakeSocket.last.event("inventory:sku-1", 102);
+  assert.deepEqual(got.a, ["E.3.1.100", "E.3.1.101", "E.3.1.102"]);
+});
+
+test("a position the server cannot honour is surfaced as lost", async () => {
+  const client = await openWelcomed();
+  const infos = [];
+  client.subscribe("inventory:sku-1", () => {}, { since: "OLD.3.1.5", onSubscribed: (i) => infos.push(i) });
+  const f = FakeSocket.last.sentOf("subscribe")[0];
+  FakeSocket.last.receive({ type: "subscribed", id: f.id, channel: f.channel, recovered: false, reason: "epoch", cursor: "NEW.3.1.7" });
+  assert.deepEqual({ recovered: infos[0].recovered, reason: infos[0].reason, lost: infos[0].lost }, { recovered: false, reason: "epoch", lost: true });
+  assert.equal(client._subs.get("inventory:sku-1").cursor, "NEW.3.1.7", "continues from the new stream's position");
+});
+
+test("backoff grows exponentially with jitter, is capped, and resets once welcomed", async () => {
+  let r = 0;
+  const client = await open({ random: () => r, backoff: { initialMs: 100, maxMs: 1000, factor: 2 } });
+  const delays = [];
+  client.on("close", (c) => delays.push(c.reconnectIn));
+  for (let i = 0; i < 6; i++) {
+    r = i % 2; // alternate the two ends of the jitter range
+    FakeSocket.last.serverClose(1006);
+    await clock.advance(delays[delays.length - 1]);
+  }
+  // steps 100, 200, 400, 800, 1000, 1000; equal jitter: between half the step and the step
+  assert.deepEqual(delays, [50, 200, 200, 800, 500, 1000]);
+  FakeSocket.last.welcome(clock);
+  r = 1;
+  FakeSocket.last.serverClose(1006);
+  assert.equal(delays[delays.length - 1], 100, "back to the first step");
+});
+
+test("4403 and 1008 end the client: no reconnect", async () => {
+  for (const code of [CloseCodes.FORBIDDEN, CloseCodes.POLICY]) {
+    FakeSocket.reset();
+    const client = await openWelcomed();
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    FakeSocket.last.serverClose(code, "no");
+    assert.equal(client.state, "closed");
+    await clock.advance(600_000);
+    assert.equal(FakeSocket.all.length, 1, "never reconnects after " + code);
+    assert.equal(errors.length, 1);
+  }
+});
+
+test("4401 gets a new token first, then reconnects at once", async () => {
+  const client = await openWelcomed();
+  const first = FakeSocket.last.token;
+  FakeSocket.last.serverClose(CloseCodes.TOKEN_EXPIRED, "token expired");
+  await clock.advance(250);
+  assert.equal(FakeSocket.all.length, 2);
+  assert.equal(tokens, 2, "asked the callback again");
+  assert.notEqual(FakeSocket.last.token, first);
+  assert.equal(client.state, "reconnecting");
+});
+
+test("1012 and 4008 reconnect promptly, without growing backoff", async () => {
+  for (const code of [CloseCodes.SERVICE_RESTART, CloseCodes.SLOW_CONSUMER]) {
+    FakeSocket.reset();
+    tokens = 0;
+    const client = await openWelcomed({ random: () => 1 });
+    const delays = [];
+    client.on("close", (c) => delays.push(c.reconnectIn));
+    FakeSocket.last.serverClose(code);
+    await clock.advance(delays[0]);
+    FakeSocket.last.welcome(clock);
+    FakeSocket.last.serverClose(code);
+    assert.ok(delays.every((d) => d <= 1000), code + " delays " + delays);
+    assert.equal(tokens, 1, "the token is still good: no new one");
+  }
+});
+
+test("a handshake that fails (a 401 looks like 1006) fetches a fresh token for the next attempt", async () => {
+  await open();
+  FakeSocket.last.serverClose(1006);
+  await clock.advance(1000);
+  assert.equal(tokens, 2);
+});
+
+test("a handshake without welcome is abandoned after connectTimeoutMs", async () => {
+  const client = await open({ connectTimeoutMs: 5000 });
+  await clock.advance(5000);
+  assert.equal(client.state, "reconnecting");
+  assert.ok(FakeSocket.all[0].closedByClient, "the hung socket was closed");
+  await clock.advance(1000);
+  assert.equal(FakeSocket.all.length, 2);
+});
+
+test("refreshes the token at 80% of its lifetime, again after each refresh, and at once on 'expiring'", async () => {
+  const client = await open();
+  FakeSocket.last.welcome(clock, 100_000);
+  await clock.advance(79_000);
+  assert.equal(FakeSocket.last.sentOf("refresh").length, 0);
+  await clock.advance(1_000);
+  const refresh = FakeSocket.last.sentOf("refresh");
+  assert.equal(refresh.length, 1);
+  assert.equal(refresh[0].token, FakeSocket.last.sent.at(-1).token);
+  assert.equal(tokens, 2);
+  const refreshed = [];
+  client.on("refreshed", (r) => refreshed.push(r));
+  FakeSocket.last.receive({ type: "refreshed", id: refresh[0].id, expires_at: clock.now() + 100_000 });
+  assert.equal(refreshed.length, 1);
+  await clock.advance(80_000);
+  assert.equal(FakeSocket.last.sentOf("refresh").length, 2);
+  const second = FakeSocket.last.sentOf("refresh")[1];
+  FakeSocket.last.receive({ type: "refreshed", id: second.id, expires_at: clock.now() + 100_000 });
+  FakeSocket.last.receive({ type: "expiring", expires_at: clock.now() + 60_000 });
+  await settle();
+  assert.equal(FakeSocket.last.sentOf("refresh").length, 3);
+});
+
+test("a gateway without refresh (unknown_type) is not asked again; 4401 then reconnects", async () => {
+  await open();
+  FakeSocket.last.welcome(clock, 100_000);
+  await clock.advance(80_000);
+  const refresh = FakeSocket.last.sentOf("refresh")[0];
+  FakeSocket.last.receive({ type: "error", id: refresh.id, code: "unknown_type", message: "unknown command type 'refresh'" });
+  await clock.advance(19_000);
+  assert.equal(FakeSocket.last.sentOf("refresh").length, 1);
+});
+
+test("durable subscriptions resume on the server, ack coalesced cursors, and resubscribe with since", async () => {
+  const client = await openWelcomed({ ackIntervalMs: 500 });
+  client.subscribe("orders:alice", () => {}, { resume: true });
+  const first = FakeSocket.last.sentOf("subscribe")[0];
+  assert.equal(first.resume, true);
+  assert.equal(first.since, undefined);
+  FakeSocket.last.receive({ type: "subscribed", id: first.id, channel: "orders:alice", recovered: true, cursor: "E.3.1.10" });
+  for (let o = 11; o <= 15; o++) {
+    FakeSocket.last.event("orders:alice", o);
+    await clock.advance(50);
+  }
+  await clock.advance(500);
+  assert.deepEqual(FakeSocket.last.sentOf("ack"), [{ type: "ack", channel: "orders:alice", cursor: "E.3.1.15" }],
+    "one ack for five events, of the newest cursor");
+
+  FakeSocket.last.event("orders:alice", 16);
+  FakeSocket.last.serverClose(1006); // before the ack timer fired
+  await clock.advance(1000);
+  FakeSocket.last.welcome(clock);
+  const again = FakeSocket.last.sentOf("subscribe")[0];
+  assert.equal(again.since, "E.3.1.16", "its own cursor is fresher than the server's");
+  assert.equal(again.resume, undefined);
+  assert.equal(FakeSocket.last.sentOf("ack").length, 0, "no ack before 'subscribed'");
+  FakeSocket.last.confirmSubscribes();
+  await clock.advance(500);
+  assert.deepEqual(FakeSocket.last.sentOf("ack").map((f) => f.cursor), ["E.3.1.16"]);
+});
+
+test("a fresh durable start acks the new position; a gateway without acks is not sent more", async () => {
+  const client = await openWelcomed();
+  client.subscribe("orders:alice", () => {}, { resume: true });
+  FakeSocket.last.confirmSubscribes({ recovered: false, cursor: "E.3.1.30" });
+  await clock.advance(500);
+  assert.deepEqual(FakeSocket.last.sentOf("ack").map((f) => f.cursor), ["E.3.1.30"]);
+  FakeSocket.last.receive({ type: "error", code: "unknown_type", message: "unknown command type 'ack'" });
+  FakeSocket.last.event("orders:alice", 31);
+  await clock.advance(1000);
+  assert.equal(FakeSocket.last.sentOf("ack").length, 1);
+  assert.equal(client.state, "open");
+});
+
+test("a channel and its wildcard each get an event once; a repeated cursor is dropped", async () => {
+  const client = await openWelcomed();
+  const exact = [];
+  const wild = [];
+  client.subscribe("inventory:sku-1", (e) => exact.push(e.cursor));
+  client.subscribe("inventory:*", (e) => wild.push(e.channel + "@" + e.cursor));
+  FakeSocket.last.confirmSubscribes();
+  // the server sends one frame per subscription
+  FakeSocket.last.event("inventory:sku-1", 5);
+  FakeSocket.last.event("inventory:sku-1", 5);
+  FakeSocket.last.event("inventory:sku-2", 6);
+  assert.deepEqual(exact, ["E.3.1.5"]);
+  assert.deepEqual(wild, ["inventory:sku-1@E.3.1.5", "inventory:sku-2@E.3.1.6"]);
+  assert.equal(client._subs.get("inventory:*").cursor, "E.3.1.6", "a wildcard resumes from its last event of any subject");
+});
+
+test("publish and presence resolve by id; requests made while reconnecting wait for the connection", async () => {
+  const client = await openWelcomed();
+  const published = client.publish("chat:room-1", { text: "hi" });
+  const p = FakeSocket.last.sentOf("publish")[0];
+  assert.deepEqual(p.data, { text: "hi" });
+  FakeSocket.last.receive({ type: "published", id: p.id, cursor: "E.3.1.7" });
+  assert.deepEqual(await published, { cursor: "E.3.1.7" });
+
+  const refused = client.publish("chat:room-1", "x".repeat(10));
+  const r = FakeSocket.last.sentOf("publish")[1];
+  FakeSocket.last.receive({ type: "error", id: r.id, code: "rate_limited", message: "slow down" });
+  await assert.rejects(refused, (e) => e.code === "rate_limited");
+
+  FakeSocket.last.serverClose(1006);
+  const members = client.presence("chat:room-1");
+  await clock.advance(1000);
+  FakeSocket.last.welcome(clock);
+  const q = FakeSocket.last.sentOf("presence")[0];
+  assert.equal(q.channel, "chat:room-1");
+  FakeSocket.last.receive({ type: "presence", id: q.id, channel: "chat:room-1", members: [{ sub: "alice" }, { sub: "bob" }] });
+  assert.deepEqual(await members, [{ sub: "alice" }, { sub: "bob" }]);
+});
+
+test("a publish in flight when the connection drops is rejected as disconnected; one that waits too long times out", async () => {
+  const client = await openWelcomed({ requestTimeoutMs: 3000 });
+  const inFlight = client.publish("chat:room-1", 1);
+  FakeSocket.last.serverClose(1006);
+  await assert.rejects(inFlight, (e) => e.code === "disconnected");
+  const waiting = client.publish("chat:room-1", 2);
+  const outcome = assert.rejects(waiting, (e) => e.code === "timeout");
+  FakeSocket.last.serverClose(1006); // the reconnect attempt fails too
+  await clock.advance(3000);
+  await outcome;
+});
+
+test("join and leave reach the client and the subscription", async () => {
+  const client = await openWelcomed();
+  const seen = [];
+  const sub = client.subscribe("chat:room-1", () => {});
+  FakeSocket.last.confirmSubscribes();
+  sub.on("join", (m) => seen.push("sub join " + m.sub));
+  client.on("leave", (e) => seen.push("client leave " + e.member.sub + " " + e.channel));
+  FakeSocket.last.receive({ type: "join", channel: "chat:room-1", member: { sub: "bob" } });
+  FakeSocket.last.receive({ type: "leave", channel: "chat:room-1", member: { sub: "bob" } });
+  assert.deepEqual(seen, ["sub join bob", "client leave bob chat:room-1"]);
+});
+
+test("a refused subscription ends; an internal error is retried", async () => {
+  const client = await openWelcomed();
+  const errors = [];
+  const forbidden = client.subscribe("orders:bob", () => {}, { onError: (e) => errors.push(e.code) });
+  const retried = client.subscribe("inventory:sku-1", () => {});
+  const [f, g] = FakeSocket.last.sentOf("subscribe");
+  FakeSocket.last.receive({ type: "error", id: f.id, code: "forbidden", message: "no" });
+  FakeSocket.last.receive({ type: "error", id: g.id, code: "internal", message: "retry" });
+  assert.deepEqual(errors, ["forbidden"]);
+  assert.equal(forbidden.state, "closed");
+  assert.equal(client._subs.has("orders:bob"), false);
+  await clock.advance(2000);
+  assert.equal(FakeSocket.last.sentOf("subscribe").filter((s) => s.channel === "inventory:sku-1").length, 2);
+  assert.equal(retried.state, "pending");
+});
+
+test("a server-initiated unsubscribe (grant revoked) ends the subscription with its reason", async () => {
+  const client = await openWelcomed();
+  const ended = [];
+  const sub = client.subscribe("orders:alice", () => {});
+  sub.on("unsubscribed", (d) => ended.push(d.reason));
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.receive({ type: "unsubscribed", channel: "orders:alice", reason: "forbidden" });
+  assert.deepEqual(ended, ["forbidden"]);
+  FakeSocket.last.serverClose(1006);
+  await clock.advance(1000);
+  FakeSocket.last.welcome(clock);
+  assert.equal(FakeSocket.last.sentOf("subscribe").length, 0, "not resubscribed");
+});
+
+test("unsubscribe sends unsubscribe and drops later events; close() acks, closes with 1000 and never reconnects", async () => {
+  const client = await openWelcomed();
+  const got = [];
+  const sub = client.subscribe("inventory:sku-1", (e) => got.push(e.cursor));
+  const durable = client.subscribe("orders:alice", () => {}, { resume: true });
+  FakeSocket.last.confirmSubscribes({ recovered: true, cursor: "E.3.1.1" });
+  sub.unsubscribe();
+  assert.equal(FakeSocket.last.sentOf("unsubscribe")[0].channel, "inventory:sku-1");
+  FakeSocket.last.event("inventory:sku-1", 3);
+  assert.deepEqual(got, []);
+  FakeSocket.last.event("orders:alice", 4);
+  const socket = FakeSocket.last;
+  client.close();
+  assert.deepEqual(socket.sentOf("ack").map((a) => a.cursor), ["E.3.1.4"], "acked before closing");
+  assert.equal(socket.closedByClient.code, 1000);
+  assert.equal(client.state, "closed");
+  assert.equal(durable.state, "closed");
+  await clock.advance(600_000);
+  assert.equal(FakeSocket.all.length, 1);
+});
+
+test("a listener that throws does not stop delivery to the others", async () => {
+  const thrown = [];
+  {
+    const client = await openWelcomed({ onListenerError: (e) => thrown.push(e.message) });
+    const got = [];
+    client.on("subscribed", () => {
+      throw new Error("app bug");
+    });
+    client.on("subscribed", () => got.push("second listener"));
+    client.subscribe("inventory:sku-1", () => {
+      throw new Error("handler bug");
+    });
+    client.subscribe("inventory:*", (e) => got.push(e.cursor));
+    FakeSocket.last.confirmSubscribes();
+    FakeSocket.last.event("inventory:sku-1", 9);
+    assert.deepEqual(got, ["second listener", "second listener", "E.3.1.9"]);
+    assert.deepEqual(thrown.sort(), ["app bug", "app bug", "handler bug"]);
+  }
+});
+
+test("a token callback that fails is retried with backoff", async () => {
+  let fail = true;
+  const client = await open({
+    token: async () => {
+      tokens++;
+      if (fail) throw new Error("auth service down");
+      return fakeToken("ok", Math.floor(clock.now() / 1000) + 3600);
+    },
+  });
+  const errors = [];
+  client.on("error", (e) => errors.push(e.code));
+  assert.equal(FakeSocket.all.length, 0);
+  assert.equal(client.state, "reconnecting");
+  fail = false;
+  await clock.advance(1000);
+  assert.equal(FakeSocket.all.length, 1);
+  assert.equal(tokens, 2);
+});
