@@ -81,7 +81,12 @@ public final class TestStack {
 
     private static TestStack embedded() throws Exception {
         quietBrokerLogs();
+        // Our own log directory: left to itself the test kit takes a temp directory and deletes it in a JVM
+        // shutdown hook while the broker still runs, and the broker then halts the JVM with a non-zero status.
+        java.nio.file.Path logs = java.nio.file.Files.createDirectories(
+                java.nio.file.Paths.get("target", "embedded-kafka", Long.toString(System.nanoTime())).toAbsolutePath());
         KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setBaseDirectory(logs)
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("log.retention.check.interval.ms", "1000")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
