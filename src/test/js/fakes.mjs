@@ -1,5 +1,5 @@
 // Test doubles for the JavaScript client: a virtual clock and a scriptable WebSocket. Node 20, no packages.
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,9 +10,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
  */
 export async function loadClient() {
   const source = fileURLToPath(new URL("../../main/resources/META-INF/resources/v1/client.js", import.meta.url));
-  const copy = join(mkdtempSync(join(tmpdir(), "streamgate-client-")), "client.mjs");
+  const dir = mkdtempSync(join(tmpdir(), "streamgate-client-"));
+  const copy = join(dir, "client.mjs");
   copyFileSync(source, copy);
-  return import(pathToFileURL(copy).href);
+  try {
+    return await import(pathToFileURL(copy).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** setTimeout/clearTimeout on virtual time: advance(ms) runs what falls due, in order. */
