@@ -6,9 +6,6 @@ import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +51,7 @@ class DrainIT {
 
             // While draining: not ready, and no new connections.
             Thread.sleep(700);
-            HttpResponse<String> ready = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(gateway.uri().resolve("q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(gateway.readiness().statusCode()).isEqualTo(503);
             assertThat(WsClient.upgradeStatus(gateway.uri(), token)).isEqualTo(503);
 
             for (CompletableFuture<Integer> code : codes) {

@@ -10,10 +10,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -100,7 +96,7 @@ class DurableCursorOutageIT {
             client.ack("inventory:sku-1", live.get(1).getString("cursor"));
             long lastOffset = Long.parseLong(live.get(1).getString("cursor").replaceAll(".*\\.", ""));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                HttpResponse<String> ready = readiness(gateway.uri());
+                var ready = gateway.readiness();
                 assertThat(ready.statusCode()).isEqualTo(200);
                 assertThat(ready.body()).contains("degraded");
             });
@@ -108,7 +104,7 @@ class DurableCursorOutageIT {
 
             postgres = startPostgres(port, dataDir); // and comes back with its data
             await().atMost(Duration.ofSeconds(30)).until(() -> storedOffset(port) == lastOffset);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(readiness(gateway.uri()).body())
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(gateway.readiness().body())
                     .doesNotContain("degraded"));
         } finally {
             postgres.close();
@@ -118,11 +114,6 @@ class DurableCursorOutageIT {
     /** Keeps its data directory on close (clean would delete it), so a second start is a restart. */
     private static EmbeddedPostgres startPostgres(int port, Path dataDir) throws Exception {
         return EmbeddedPostgres.builder().setPort(port).setDataDirectory(dataDir).setCleanDataDirectory(false).start();
-    }
-
-    private static HttpResponse<String> readiness(URI base) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("q/health/ready")).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     private long storedOffset(int port) {

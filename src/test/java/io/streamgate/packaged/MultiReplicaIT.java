@@ -2,6 +2,7 @@ package io.streamgate.packaged;
 
 import io.streamgate.support.GatewayProcess;
 import io.streamgate.support.Records;
+import io.streamgate.support.ReliabilityReport;
 import io.streamgate.support.ResumingClient;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -14,11 +15,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +47,6 @@ class MultiReplicaIT {
             """;
     private static final int REPLICAS = 3;
     private static final AtomicReferenceArray<GatewayProcess> replicas = new AtomicReferenceArray<>(REPLICAS);
-    private static final List<String> report = new ArrayList<>();
     private static Map<String, String> env;
 
     private final String tenant = "t-" + UUID.randomUUID();
@@ -74,9 +70,6 @@ class MultiReplicaIT {
                 p.close();
             }
         }
-        Path file = Paths.get("target", "reliability-report.txt");
-        Files.write(file, report);
-        report.forEach(System.out::println);
     }
 
     private static void start(int n) {
@@ -150,7 +143,7 @@ class MultiReplicaIT {
                 assertThat(c.events("chat:room-1", 50)).extracting(e -> e.getJsonObject("data").getInteger("n"))
                         .containsExactlyElementsOf(IntStream.range(0, 50).boxed().toList());
             }
-            report.add("1. publish on replica 0, subscribers on 0, 1, 2: 50 events each, in order, exactly once");
+            ReliabilityReport.add("1. publish on replica 0, subscribers on 0, 1, 2: 50 events each, in order, exactly once");
         } finally {
             subscribers.forEach(WsClient::close);
         }
@@ -176,7 +169,7 @@ class MultiReplicaIT {
         long start = System.nanoTime();
         awaitAll(clients, 400, Duration.ofSeconds(60));
         assertExactlyOnceInOrder(clients, 400);
-        report.add("2. SIGKILL of replica 0 after event 150 of 400, 20 clients moved to replicas 1-2: all 400 exactly once,"
+        ReliabilityReport.add("2. SIGKILL of replica 0 after event 150 of 400, 20 clients moved to replicas 1-2: all 400 exactly once,"
                 + " in order; caught up " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms after the last"
                 + " event was produced; " + wireSummary(clients));
         clients.forEach(ResumingClient::stop);
@@ -208,7 +201,7 @@ class MultiReplicaIT {
         });
         for (int i = 0; i < REPLICAS; i++) {
             int code = replicas.get(i).stop(Duration.ofSeconds(60)); // SIGTERM: drain with 1012
-            report.add("3. replica " + i + " exited with " + code + " after SIGTERM");
+            ReliabilityReport.add("3. replica " + i + " exited with " + code + " after SIGTERM");
             start(i);
         }
         restartsDone = true;
@@ -216,7 +209,7 @@ class MultiReplicaIT {
         long start = System.nanoTime();
         awaitAll(clients, produced, Duration.ofSeconds(60));
         assertExactlyOnceInOrder(clients, produced);
-        report.add("3. rolling restart of all 3 replicas (SIGTERM, drain 1 s) under steady production: 30 clients got all "
+        ReliabilityReport.add("3. rolling restart of all 3 replicas (SIGTERM, drain 1 s) under steady production: 30 clients got all "
                 + produced + " events exactly once, in order; caught up " + Duration.ofNanos(System.nanoTime() - start).toMillis()
                 + " ms after the last; " + wireSummary(clients));
         clients.forEach(ResumingClient::stop);
@@ -251,7 +244,7 @@ class MultiReplicaIT {
                 List<ResumingClient> ofChannel = clients.subList(ch * perChannel, (ch + 1) * perChannel);
                 assertExactlyOnceInOrder(ofChannel, 40);
             }
-            report.add("6. reconnect storm: " + clients.size() + " clients on " + channels + " channels dropped at once and"
+            ReliabilityReport.add("6. reconnect storm: " + clients.size() + " clients on " + channels + " channels dropped at once and"
                     + " reconnected with their cursors while 400 more events were produced: all caught up exactly once, in"
                     + " order, " + Duration.ofNanos(caughtUp).toMillis() + " ms after the drop; " + wireSummary(clients));
         } finally {

@@ -94,6 +94,16 @@ public final class GatewayProcess implements AutoCloseable {
         return URI.create(base());
     }
 
+    /** GET of one of the gateway's paths (say "q/health/ready"): the status code and the body. */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri().resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> readiness() throws IOException, InterruptedException {
+        return get("q/health/ready");
+    }
+
     public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }

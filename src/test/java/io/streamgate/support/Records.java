@@ -17,8 +17,12 @@ public final class Records implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public Records() {
+        this(TestStack.get().bootstrapServers());
+    }
+
+    public Records(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), new ByteArraySerializer());
@@ -26,28 +30,39 @@ public final class Records implements AutoCloseable {
 
     /** Produces and waits for the broker's acknowledgement. */
     public RecordMetadata send(String topic, String tenant, String subject, String json) {
+        return send(record(topic, tenant, subject, json));
+    }
+
+    /** A record as upstream services write them: key = tenant, header subject (when given), JSON value. */
+    public static ProducerRecord<String, byte[]> record(String topic, String tenant, String subject, String json) {
         RecordHeaders headers = new RecordHeaders();
         if (subject != null) {
             headers.add("subject", subject.getBytes(StandardCharsets.UTF_8));
         }
-        return send(new ProducerRecord<>(topic, null, tenant, json == null ? null : json.getBytes(StandardCharsets.UTF_8), headers));
+        return new ProducerRecord<>(topic, null, tenant, json == null ? null : json.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     public RecordMetadata send(ProducerRecord<String, byte[]> record) {
         try {
-            return producer.send(record).get();
+            return sendAsync(record).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Hands the record to the producer without waiting: while the broker is away the producer buffers it and
+     * retries (for up to its delivery timeout, 2 minutes), as an upstream service's producer does.
+     */
+    public java.util.concurrent.Future<RecordMetadata> sendAsync(ProducerRecord<String, byte[]> record) {
+        return producer.send(record);
     }
 
     /** Produces many records without waiting for each; returns once the broker acknowledged all of them. */
     public void sendAll(String topic, String tenant, String subject, java.util.List<String> jsonValues) {
         java.util.List<java.util.concurrent.Future<RecordMetadata>> acks = new java.util.ArrayList<>();
         for (String json : jsonValues) {
-            RecordHeaders headers = new RecordHeaders();
-            headers.add("subject", subject.getBytes(StandardCharsets.UTF_8));
-            acks.add(producer.send(new ProducerRecord<>(topic, null, tenant, json.getBytes(StandardCharsets.UTF_8), headers)));
+            acks.add(producer.send(record(topic, tenant, subject, json)));
         }
         try {
             for (var ack : acks) {

@@ -1,0 +1,143 @@
+package io.streamgate.support;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-node KRaft Kafka broker (combined broker and controller) in its own OS process, so a test can
+ * stop it and start it again under running gateways: Kafka's own {@code kafka.Kafka} main, from the
+ * kafka_2.13 jar the test classpath already holds for the in-process test kit. The data directory and
+ * the ports survive a restart, as they would for a real broker.
+ */
+public final class KafkaBrokerProcess implements AutoCloseable {
+
+    private final Path dir;
+    private final Path properties;
+    private final int port;
+    private Process process;
+    private int starts;
+
+    private KafkaBrokerProcess(Path dir, Path properties, int port) {
+        this.dir = dir;
+        this.properties = properties;
+        this.port = port;
+    }
+
+    /** Formats a fresh data directory under target/ and starts the broker; returns once it answers. */
+    public static KafkaBrokerProcess start(String name) throws Exception {
+        Path dir = Files.createDirectories(Paths.get("target", "processes", name + "-" + System.nanoTime()).toAbsolutePath());
+        int port = freePort();
+        int controllerPort = freePort();
+        Path properties = dir.resolve("server.properties");
+        Files.writeString(properties, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
+                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://localhost:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=1",
+                "group.initial.rebalance.delay.ms=0",
+                // One broker: internal topics must not ask for three replicas.
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                ""));
+        Files.writeString(dir.resolve("logging.properties"), String.join("\n",
+                "logger.level=INFO",
+                "logger.handlers=CONSOLE",
+                "handler.CONSOLE=org.jboss.logmanager.handlers.ConsoleHandler",
+                "handler.CONSOLE.formatter=PATTERN",
+                "formatter.PATTERN=org.jboss.logmanager.formatters.PatternFormatter",
+                "formatter.PATTERN.properties=pattern",
+                "formatter.PATTERN.pattern=%d{HH:mm:ss,SSS} %-5p [%c{1}] %s%e%n",
+                ""));
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, properties, port);
+        broker.run("format", List.of("kafka.tools.StorageTool", "format", "--standalone",
+                "-t", Uuid.randomUuid().toString(), "-c", properties.toString())).waitFor();
+        return broker.startAgain();
+    }
+
+    /** Starts the broker on its existing data directory and waits until it serves metadata. */
+    public KafkaBrokerProcess startAgain() throws Exception {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the broker is running");
+        }
+        process = run("broker-" + (++starts), List.of("kafka.Kafka", properties.toString()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("broker exited with " + process.exitValue() + "; see " + dir);
+                }
+                try {
+                    admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
+                    return this;
+                } catch (Exception notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("broker not up within 60 s; see " + dir, notYet);
+                    }
+                }
+            }
+        }
+    }
+
+    /** SIGTERM (a controlled shutdown, as an operator's restart does) and wait for the exit. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+    }
+
+    private Process run(String logName, List<String> mainAndArgs) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                // The test classpath binds the broker's logging to JBoss LogManager: INFO to the log file.
+                "-Xmx512m", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-Dlogging.configuration=" + dir.resolve("logging.properties").toUri(),
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(mainAndArgs);
+        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(logName + ".log").toFile()).start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
