@@ -8,10 +8,12 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.Collection;
+import java.util.Set;
 
 /**
- * Tells {@link LivePositions} where the live consumer starts in each partition it is assigned. Runs on
- * the consumer's polling thread, where {@code position} may be called.
+ * Tells {@link LivePositions} where the live consumer starts in each partition it is assigned, and pauses
+ * the partitions no local subscriber wants (interest-based assignment). Runs on the consumer's polling
+ * thread, where {@code position}, {@code seek} and {@code pause} may be called.
  */
 @ApplicationScoped
 @Identifier(LiveRebalanceListener.NAME)
@@ -25,9 +27,12 @@ public class LiveRebalanceListener implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
-            long seekTo = positions.assigned(tp, consumer.position(tp));
-            if (seekTo >= 0) {
-                consumer.seek(tp, seekTo);
+            long position = consumer.position(tp);
+            long from = positions.assigned(tp, position);
+            if (from == LivePositions.NOT_READ) {
+                consumer.pause(Set.of(tp));
+            } else if (from != position) {
+                consumer.seek(tp, from);
             }
         }
     }

@@ -39,6 +39,9 @@ public interface StreamgateConfig {
     /** Reading history from Kafka for resuming subscriptions. */
     Replay replay();
 
+    /** Which partitions this replica's live consumer reads. */
+    Live live();
+
     /** Client publishing into Kafka. */
     Publish publish();
 
@@ -144,6 +147,32 @@ public interface StreamgateConfig {
         @WithName("idle-timeout")
         @WithDefault("PT60S")
         Duration idleTimeout();
+    }
+
+    interface Live {
+        /**
+         * {@code all}: every replica reads every partition of every namespace topic (the simplest, and right
+         * while a replica's share of the traffic is most of the traffic). {@code interest}: a replica reads
+         * only the partitions that hold a tenant with a subscriber on it, so adding partitions and tenants
+         * does not add work to every replica; a subscriber of a partition not yet read waits one Kafka round
+         * trip (the consumer seeks to the end of the partition) and history covers the switch.
+         */
+        @WithDefault("all")
+        Assignment assignment();
+
+        /**
+         * With {@code interest}: how long a partition whose last local subscriber left is still read, so
+         * clients that reconnect (a network blip, a rolling restart elsewhere) do not make the replica stop
+         * and start reading it again.
+         */
+        @WithName("release-delay")
+        @WithDefault("PT30S")
+        Duration releaseDelay();
+
+        enum Assignment {
+            ALL,
+            INTEREST
+        }
     }
 
     interface Replay {

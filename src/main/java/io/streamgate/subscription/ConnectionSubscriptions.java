@@ -1,5 +1,7 @@
 package io.streamgate.subscription;
 
+import org.apache.kafka.common.TopicPartition;
+
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,6 +15,26 @@ public final class ConnectionSubscriptions {
     static final class Slot {
         volatile Subscription subscription;
         volatile boolean cancelled;
+        /** The partition whose live reading this slot holds (LivePositions.acquire); guarded by this. */
+        private TopicPartition interest;
+        private boolean interestDropped;
+
+        /** Records the interest held; false when the slot was already let go (then release it at once). */
+        synchronized boolean holdInterest(TopicPartition tp) {
+            if (interestDropped) {
+                return false;
+            }
+            interest = tp;
+            return true;
+        }
+
+        /** The interest to release, at most once; null when none is held. */
+        synchronized TopicPartition dropInterest() {
+            interestDropped = true;
+            TopicPartition tp = interest;
+            interest = null;
+            return tp;
+        }
 
         void cancel() {
             cancelled = true;

@@ -136,6 +136,10 @@ public class SubscriptionService {
                         "the event stream of " + channelText + " is unavailable; retry later"));
                 return;
             }
+            live.acquire(pending.tp);
+            if (!slot.holdInterest(pending.tp)) {
+                live.release(pending.tp); // unsubscribed or disconnected meanwhile
+            }
             live.atSeam(pending.tp, config.replay().liveReadyTimeout(), next -> next).whenComplete((next, error) -> {
                 if (error != null) {
                     pending.fail(error);
@@ -161,10 +165,18 @@ public class SubscriptionService {
 
     private void end(ConnectionSubscriptions.Slot slot) {
         slot.cancel();
+        releaseInterest(slot);
         Subscription s = slot.subscription;
         if (s != null) {
             index.remove(s);
             endedEvents.fire(new SubscriptionLifecycle.Ended(s));
+        }
+    }
+
+    private void releaseInterest(ConnectionSubscriptions.Slot slot) {
+        TopicPartition tp = slot.dropInterest();
+        if (tp != null) {
+            live.release(tp);
         }
     }
 
@@ -271,6 +283,7 @@ public class SubscriptionService {
 
         void fail(Throwable error) {
             subscriptions.release(request.channel().toString(), slot);
+            releaseInterest(slot);
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof TimeoutException) {
                 sink.send(Frames.error(request.id(), ErrorCode.INTERNAL,

@@ -61,16 +61,18 @@ class HelmChartTest {
     private static final String UNSET = "<unset>";
 
     /** The STREAMGATE_* variables rendered by default, with the application's defaults. */
-    private static final Map<String, String> STREAMGATE_DEFAULTS = Map.of(
-            "STREAMGATE_CONNECTION_OUTBOUND_QUEUE_BYTES", "1048576",
-            "STREAMGATE_CONNECTION_MAX_SUBSCRIPTIONS", "200",
-            "STREAMGATE_CONNECTION_MAX_BAD_COMMANDS", "50",
-            "STREAMGATE_REPLAY_WORKERS", "4",
-            "STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES", "65536",
-            "STREAMGATE_PUBLISH_RATE_PER_SECOND", "20",
-            "STREAMGATE_PUBLISH_BURST", "40",
-            "STREAMGATE_CURSORS_FLUSH_INTERVAL", "PT1S",
-            "STREAMGATE_DRAIN_WINDOW", "PT10S");
+    private static final Map<String, String> STREAMGATE_DEFAULTS = Map.ofEntries(
+            Map.entry("STREAMGATE_CONNECTION_OUTBOUND_QUEUE_BYTES", "1048576"),
+            Map.entry("STREAMGATE_CONNECTION_MAX_SUBSCRIPTIONS", "200"),
+            Map.entry("STREAMGATE_CONNECTION_MAX_BAD_COMMANDS", "50"),
+            Map.entry("STREAMGATE_LIVE_ASSIGNMENT", "all"),
+            Map.entry("STREAMGATE_LIVE_RELEASE_DELAY", "PT30S"),
+            Map.entry("STREAMGATE_REPLAY_WORKERS", "4"),
+            Map.entry("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES", "65536"),
+            Map.entry("STREAMGATE_PUBLISH_RATE_PER_SECOND", "20"),
+            Map.entry("STREAMGATE_PUBLISH_BURST", "40"),
+            Map.entry("STREAMGATE_CURSORS_FLUSH_INTERVAL", "PT1S"),
+            Map.entry("STREAMGATE_DRAIN_WINDOW", "PT10S"));
 
     // --- lint and render -----------------------------------------------------------------------
 
@@ -255,6 +257,8 @@ class HelmChartTest {
         values.put("config.connection.maxSubscriptions", "500");
         values.put("config.connection.maxBadCommands", "10");
         values.put("config.replay.workers", "8");
+        values.put("config.live.assignment", "interest");
+        values.put("config.live.releaseDelay", "PT5M");
         values.put("config.publish.maxPayloadBytes", "1024");
         values.put("config.publish.ratePerSecond", "2.5");
         values.put("config.publish.burst", "5");
@@ -267,6 +271,8 @@ class HelmChartTest {
         assertThat(m.env("STREAMGATE_CONNECTION_MAX_SUBSCRIPTIONS")).isEqualTo("500");
         assertThat(m.env("STREAMGATE_CONNECTION_MAX_BAD_COMMANDS")).isEqualTo("10");
         assertThat(m.env("STREAMGATE_REPLAY_WORKERS")).isEqualTo("8");
+        assertThat(m.env("STREAMGATE_LIVE_ASSIGNMENT")).isEqualTo("interest");
+        assertThat(m.env("STREAMGATE_LIVE_RELEASE_DELAY")).isEqualTo("PT5M");
         assertThat(m.env("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES")).isEqualTo("1024");
         assertThat(m.env("STREAMGATE_PUBLISH_RATE_PER_SECOND")).isEqualTo("2.5");
         assertThat(m.env("STREAMGATE_PUBLISH_BURST")).isEqualTo("5");

@@ -149,6 +149,13 @@ public final class WsClient implements AutoCloseable {
         return reply(id);
     }
 
+    /** Sends an unsubscribe and returns the {@code unsubscribed} (or {@code error}) reply. */
+    public JsonObject unsubscribe(String channel) {
+        String id = nextId();
+        send(new JsonObject().put("type", "unsubscribe").put("id", id).put("channel", channel));
+        return reply(id);
+    }
+
     /** Subscribes with {@code resume: true} (the durable cursor) and returns the reply. */
     public JsonObject resume(String channel) {
         String id = nextId();
