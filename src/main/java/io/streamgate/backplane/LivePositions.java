@@ -59,7 +59,9 @@ public class LivePositions {
     MeterRegistry registry;
 
     private final ConcurrentHashMap<TopicPartition, Position> positions = new ConcurrentHashMap<>();
-    private boolean interestOnly;
+    /** From the configuration (set apart so unit tests can set them). */
+    boolean interestOnly;
+    Duration releaseDelay = Duration.ZERO;
 
     /** Guarded by itself. */
     private static final class Position {
@@ -86,6 +88,7 @@ public class LivePositions {
     @PostConstruct
     void init() {
         interestOnly = config.live().assignment() == StreamgateConfig.Live.Assignment.INTEREST;
+        releaseDelay = config.live().releaseDelay();
         // [streamgate_live_partitions] partitions this replica's live consumer reads
         Gauge.builder("streamgate.live.partitions", this, LivePositions::readingCount)
                 .description("Partitions this replica's live consumer reads").register(registry);
@@ -185,7 +188,7 @@ public class LivePositions {
                 return;
             }
         }
-        long delay = config.live().releaseDelay().toMillis();
+        long delay = releaseDelay.toMillis();
         if (delay <= 0) {
             stopIfUnwanted(tp);
         } else {

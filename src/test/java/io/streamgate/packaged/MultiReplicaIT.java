@@ -2,6 +2,7 @@ package io.streamgate.packaged;
 
 import io.streamgate.support.GatewayProcess;
 import io.streamgate.support.Records;
+import io.streamgate.support.ReplicaSet;
 import io.streamgate.support.ReliabilityReport;
 import io.streamgate.support.ResumingClient;
 import io.streamgate.support.TestStack;
@@ -19,11 +20,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,51 +44,22 @@ class MultiReplicaIT {
             streamgate.drain.window=PT1S
             """;
     private static final int REPLICAS = 3;
-    private static final AtomicReferenceArray<GatewayProcess> replicas = new AtomicReferenceArray<>(REPLICAS);
-    private static Map<String, String> env;
+    private static ReplicaSet replicas;
 
     private final String tenant = "t-" + UUID.randomUUID();
 
     @BeforeAll
-    static void startReplicas() throws Exception {
-        env = GatewayProcess.environmentFor(TestStack.get());
-        List<CompletableFuture<Void>> starting = new ArrayList<>();
-        for (int i = 0; i < REPLICAS; i++) {
-            int n = i;
-            starting.add(CompletableFuture.runAsync(() -> start(n)));
-        }
-        starting.forEach(CompletableFuture::join);
+    static void startReplicas() {
+        replicas = new ReplicaSet(REPLICAS, GatewayProcess.environmentFor(TestStack.get()), n -> CONFIG);
     }
 
     @AfterAll
     static void stopReplicas() throws Exception {
-        for (int i = 0; i < REPLICAS; i++) {
-            GatewayProcess p = replicas.get(i);
-            if (p != null) {
-                p.close();
-            }
-        }
+        replicas.close();
     }
 
-    private static void start(int n) {
-        try {
-            replicas.set(n, GatewayProcess.start("replica-" + n + "-" + System.nanoTime(), env, CONFIG)
-                    .awaitReady(Duration.ofSeconds(120)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A random replica that is up: where a load balancer would send a (re)connecting client. */
     private static URI anyAlive() {
-        List<URI> alive = new ArrayList<>();
-        for (int i = 0; i < REPLICAS; i++) {
-            GatewayProcess p = replicas.get(i);
-            if (p != null && p.isAlive()) {
-                alive.add(p.uri());
-            }
-        }
-        return alive.get(ThreadLocalRandom.current().nextInt(alive.size()));
+        return replicas.anyAlive();
     }
 
     private String token() {
@@ -173,7 +142,7 @@ class MultiReplicaIT {
                 + " in order; caught up " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms after the last"
                 + " event was produced; " + wireSummary(clients));
         clients.forEach(ResumingClient::stop);
-        start(0);
+        replicas.start(0);
     }
 
     @Test
@@ -202,7 +171,7 @@ class MultiReplicaIT {
         for (int i = 0; i < REPLICAS; i++) {
             int code = replicas.get(i).stop(Duration.ofSeconds(60)); // SIGTERM: drain with 1012
             ReliabilityReport.add("3. replica " + i + " exited with " + code + " after SIGTERM");
-            start(i);
+            replicas.start(i);
         }
         restartsDone = true;
         int produced = producing.get();

@@ -119,8 +119,9 @@ public final class ResumingClient {
                 lastCursor = cursor;
                 delivered.add(f.getJsonObject("data").getInteger("n"));
             }
-            case "error" -> {
-                // A subscribe that failed (a replica still starting, say): what an app does is try again.
+            case "error", "unsubscribed" -> {
+                // A subscribe that failed (a replica still starting, say), or a subscription the server ended
+                // (its history could not be read): what an app does is try again.
                 errors.incrementAndGet();
                 WebSocket ws = socket;
                 if (ws != null) {
