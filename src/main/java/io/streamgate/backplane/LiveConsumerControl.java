@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -18,6 +19,7 @@ import java.util.Set;
 class LiveConsumerControl {
 
     private static final Logger LOG = Logger.getLogger(LiveConsumerControl.class);
+    private static final Duration END_OFFSET_TIMEOUT = Duration.ofSeconds(10);
 
     @Inject
     KafkaClientService clients;
@@ -32,7 +34,8 @@ class LiveConsumerControl {
                 return; // superseded, or not assigned yet: the rebalance listener starts it then
             }
             c.seekToEnd(Set.of(tp));
-            long position = c.position(tp); // asks the broker for the end offset
+            // Asks the broker for the end offset. Bounded: this thread also polls every other partition.
+            long position = c.position(tp, END_OFFSET_TIMEOUT);
             c.resume(Set.of(tp));
             positions.startedReading(tp, generation, position);
         }).subscribe().with(ok -> {
@@ -47,6 +50,7 @@ class LiveConsumerControl {
         consumer().runOnPollingThread(c -> {
             if (positions.isCurrent(tp, generation) && c.assignment().contains(tp)) {
                 c.pause(Set.of(tp));
+                positions.paused(tp, generation);
             }
         }).subscribe().with(ok -> {
         }, failure -> LOG.warnf("Could not stop reading %s: %s", tp, failure.getMessage()));

@@ -237,6 +237,16 @@ public class LivePositions {
         }
     }
 
+    /** The stop command paused the partition: should it be resumed behind our back again, pause it again. */
+    void paused(TopicPartition tp, long generation) {
+        Position p = of(tp);
+        synchronized (p) {
+            if (p.generation == generation) {
+                p.repauseRequested = false;
+            }
+        }
+    }
+
     /** The start command failed (the broker did not answer): the next subscriber tries again. */
     void startFailed(TopicPartition tp, long generation) {
         Position p = of(tp);

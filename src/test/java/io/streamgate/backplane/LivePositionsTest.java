@@ -84,6 +84,11 @@ class LivePositionsTest {
         positions.dispatch(TP, List.of(record(102)), r -> fannedOut.add(r.offset()));
         assertThat(fannedOut).isEmpty();
         assertThat(control.commands).containsExactly("stop");
+
+        positions.paused(TP, control.generations.get(0)); // carried out; then resumed behind our back again
+        positions.dispatch(TP, List.of(record(103)), r -> fannedOut.add(r.offset()));
+        assertThat(fannedOut).isEmpty();
+        assertThat(control.commands).containsExactly("stop", "stop");
     }
 
     @Test
