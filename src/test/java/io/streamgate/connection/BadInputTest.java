@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -122,6 +124,23 @@ class BadInputTest {
                 client.sendText("garbage " + i);
             }
             assertThat(client.awaitClose()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void textFrameWithInvalidUtf8GetsAnErrorAndTheConnectionLives() {
+        try (WsClient client = connect()) {
+            // RFC 6455 would fail the connection with 1007; Vert.x's WebSocket layer does not validate and
+            // decodes the bytes with replacement characters, so the command reaches Streamgate with U+FFFD in
+            // the channel, and is refused like any other bad channel name: nothing invalid gets further.
+            byte[] prefix = "{\"type\":\"subscribe\",\"id\":\"u\",\"channel\":\"inventory:a".getBytes(StandardCharsets.UTF_8);
+            byte[] frame = Arrays.copyOf(prefix, prefix.length + 4);
+            System.arraycopy(new byte[] {(byte) 0xC3, (byte) 0x28, '"', '}'}, 0, frame, prefix.length, 4);
+            client.sendRawText(frame);
+            JsonObject error = client.await(f -> "error".equals(f.getString("type")));
+            assertThat(error.getString("code")).isEqualTo("bad_request");
+            assertThat(error.getString("message")).contains("subject may contain");
+            assertThat(client.subscribe("inventory:after-bad-utf8").getString("type")).isEqualTo("subscribed");
         }
     }
 

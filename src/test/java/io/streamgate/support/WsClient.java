@@ -130,6 +130,15 @@ public final class WsClient implements AutoCloseable {
         socket.writeTextMessage(frame.encode());
     }
 
+    /**
+     * A text frame whose payload is these bytes, valid UTF-8 or not (what a broken client might send). Vert.x's
+     * public factory only makes text frames from a String, so this takes its frame implementation.
+     */
+    public void sendRawText(byte[] bytes) {
+        socket.writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT,
+                io.netty.buffer.Unpooled.wrappedBuffer(bytes), true));
+    }
+
     public void sendBinary(byte[] bytes) {
         socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes));
     }
