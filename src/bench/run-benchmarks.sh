@@ -6,6 +6,9 @@
 #   src/bench/run-benchmarks.sh            the full run (about 20 minutes on 2 cores)
 #   src/bench/run-benchmarks.sh --quick    a smoke run of a few minutes at small sizes
 #
+# BENCH_ONLY=fanout-1000,idle runs only those scenarios (ids: fanout-<n>, many-channels, idle, resume, storm);
+# the report then holds only them.
+#
 # Needs JDK 17 (with jcmd), Node 20 and npm; ./mvnw fetches the rest. Every process it starts is ended on exit,
 # also on Ctrl-C or failure. Run it on a quiet machine: the figures are ratios between systems measured the same
 # way, but other load disturbs them.
@@ -62,10 +65,10 @@ cp src/bench/node/package.json src/bench/node/package-lock.json src/bench/node/*
 rm -rf "$run_dir" "$pids"
 mkdir -p "$run_dir"
 echo "== Running the $mode benchmark"
-java -Xms2g -Xmx6g -XX:+UseParallelGC \
-  -cp "$bench/classes:$(cat "$bench/classpath.txt")" io.streamgate.bench.BenchMain \
+java -Xms2g -Xmx6g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  -cp "$PWD/$bench/classes:$(cat "$bench/classpath.txt")" io.streamgate.bench.BenchMain \
   --mode "$mode" --gateway-jar target/quarkus-app/quarkus-run.jar --node-dir "$node_dir" \
-  --run-dir "$run_dir" --docs docs --pids "$pids" --command "$command_line" &
+  --run-dir "$run_dir" --docs docs --pids "$pids" --command "$command_line" ${BENCH_ONLY:+--only "$BENCH_ONLY"} &
 harness_pid=$!
 wait "$harness_pid"
 harness_pid=""

@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * which builds what it needs and cleans up after it.
  * <p>
  * Options: {@code --mode full|quick --gateway-jar <jar> --node-dir <dir> --run-dir <dir> --docs <dir>
- * --pids <file> --command <the command line, for the report>}
+ * --pids <file> --command <the command line, for the report> [--only <scenario id,...>]}
  */
 public final class BenchMain {
 
@@ -65,6 +65,10 @@ public final class BenchMain {
         scenarios.add(new ResumeScenario(settings));
         scenarios.add(new ReconnectStormScenario(settings));
 
+        if (options.containsKey("only")) { // a comma-separated list of scenario ids, to re-run some of them
+            List<String> only = List.of(options.get("only").split(","));
+            scenarios.removeIf(s -> !only.contains(s.id()));
+        }
         List<RunResult> results = new ArrayList<>();
         long started = System.nanoTime();
         for (Scenario scenario : scenarios) {

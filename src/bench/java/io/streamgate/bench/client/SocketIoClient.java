@@ -10,8 +10,8 @@ import java.io.IOException;
 /**
  * Socket.IO 4 over a plain WebSocket, as socket.io-client does it on its WebSocket transport:
  * <ul>
- *   <li>Engine.IO v4: the server opens with {@code 0{"sid":..}}, pings with {@code 2}, the client answers
- *       {@code 3};</li>
+ *   <li>Engine.IO v4: the server opens with {@code 0{"sid":..}} (not needed here), pings with {@code 2}, the
+ *       client answers {@code 3};</li>
  *   <li>Socket.IO: {@code 40} connects to the main namespace (with {@code {"pid":..,"offset":..}} to recover a
  *       session), answered by {@code 40{"sid":..,"pid":..}}; {@code 42["event",...]} is an event,
  *       {@code 42<id>[...]} one that wants an acknowledgement {@code 43<id>[...]}.</li>
@@ -42,9 +42,14 @@ public final class SocketIoClient extends LoadClient {
         return new WebSocketConnectOptions().setURI("/socket.io/?EIO=4&transport=websocket");
     }
 
+    /**
+     * Connects to the namespace at once rather than after the Engine.IO open packet: the server accepts packets
+     * right after the upgrade, and the open packet may be read before Vert.x hands the new WebSocket over.
+     */
     @Override
     protected void opened() {
-        // wait for the Engine.IO open packet
+        resuming = recovery && pid != null && offset != null;
+        send(resuming ? "40{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}" : "40");
     }
 
     @Override
@@ -60,9 +65,6 @@ public final class SocketIoClient extends LoadClient {
         String text = frame.toString();
         if (text.equals("2")) {
             send("3");
-        } else if (text.startsWith("0{")) {
-            resuming = recovery && pid != null && offset != null;
-            send(resuming ? "40{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}" : "40");
         } else if (text.startsWith("40")) {
             connected(read(text.substring(2)));
         } else if (text.startsWith("43" + SUBSCRIBE_ACK_ID + "[")) {

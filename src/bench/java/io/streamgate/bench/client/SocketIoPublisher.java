@@ -19,15 +19,13 @@ public final class SocketIoPublisher extends WebSocketPublisher {
 
     @Override
     protected void greet() {
-        // the server speaks first (Engine.IO open packet)
+        write("40"); // at once, as the subscribers do (see SocketIoClient#opened)
     }
 
     @Override
     protected void received(String text, Consumer<Void> ready) {
         if (text.equals("2")) {
             write("3");
-        } else if (text.startsWith("0{")) {
-            write("40");
         } else if (text.startsWith("40")) {
             ready.accept(null);
         } else if (text.startsWith("43")) {

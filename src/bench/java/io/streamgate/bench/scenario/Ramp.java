@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Raises the producer's rate step by step until p99 latency passes the bar (or clients cannot be caught up):
- * at each rate it settles, measures deliveries, latency and CPU over a window, pauses the producer and waits
+ * Raises the producer's rate step by step until p99 latency passes the bar (or clients cannot be caught up),
+ * after an unmeasured warm-up at the first rate. At each rate it settles, measures deliveries, latency and CPU over a window, pauses the producer and waits
  * for every client to have every event, so each step starts from quiet.
  */
 final class Ramp {
@@ -29,6 +29,10 @@ final class Ramp {
      */
     static List<Step> run(ServerUnderTest server, List<LoadClient> clients, Pacer pacer, Delivery delivery, int deliveriesPerEvent,
             List<Integer> targets, Settings settings) throws InterruptedException {
+        pacer.rate((double) targets.get(0) / deliveriesPerEvent);
+        Thread.sleep(settings.warmup().toMillis());
+        pacer.rate(0);
+        Clients.awaitDelivered(clients, DRAIN_TIMEOUT);
         List<Step> steps = new ArrayList<>();
         for (int target : targets) {
             pacer.rate((double) target / deliveriesPerEvent);

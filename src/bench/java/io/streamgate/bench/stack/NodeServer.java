@@ -32,7 +32,12 @@ final class NodeServer implements AutoCloseable {
         env.put("PING_MS", Long.toString(options.pingMillis()));
         ManagedProcess process = ManagedProcess.start(script, List.of("node", "--expose-gc",
                 options.tools().nodeDirectory().resolve(script).toString()), dir, dir.resolve(script + ".log"), env);
-        Http.awaitOk("http://127.0.0.1:" + port + "/admin/memory", process, Duration.ofSeconds(30));
+        try {
+            Http.awaitOk("http://127.0.0.1:" + port + "/admin/memory", process, Duration.ofSeconds(30));
+        } catch (Exception e) {
+            process.close();
+            throw e;
+        }
         return new NodeServer(process, port);
     }
 
