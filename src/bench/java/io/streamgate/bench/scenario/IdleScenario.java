@@ -55,6 +55,7 @@ public final class IdleScenario implements Scenario {
         Delivery delivery = new Delivery();
         List<LoadClient> clients = Clients.make(server, fleet, max, i -> i, delivery, new Sequences(max));
         MemoryFigures empty = server.memoryAfterGc();
+        server.saveHeapHistogram(histogramFile(server, 0));
         figures.put("heapBytesEmpty", empty.heapBytes());
         figures.put("rssBytesEmpty", empty.rssBytes());
         int connected = 0;
@@ -63,6 +64,7 @@ public final class IdleScenario implements Scenario {
                 connected = connectUpTo(fleet, clients, connected, size);
                 Thread.sleep(settings.pingMillis() + 1000); // a heartbeat round
                 MemoryFigures m = server.memoryAfterGc();
+                server.saveHeapHistogram(histogramFile(server, connected));
                 figures.put("connections@" + size, connected);
                 figures.put("heapBytesPerConnection@" + size, (double) (m.heapBytes() - empty.heapBytes()) / connected);
                 figures.put("rssBytesPerConnection@" + size, (double) (m.rssBytes() - empty.rssBytes()) / connected);
@@ -74,6 +76,11 @@ public final class IdleScenario implements Scenario {
             Clients.stop(clients);
         }
         return new RunResult(id(), server.name(), server.configuration(), figures, List.of(), null);
+    }
+
+    /** Class histograms (JVM servers) go next to the server's log, for finding what a connection costs. */
+    private static java.nio.file.Path histogramFile(ServerUnderTest server, int connections) {
+        return server.server().logDirectory().resolve("heap-histogram-" + connections + ".txt");
     }
 
     /**

@@ -23,6 +23,10 @@ final class JvmMemory {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    static void saveClassHistogram(long pid, java.nio.file.Path file) throws IOException, InterruptedException {
+        java.nio.file.Files.writeString(file, jcmd(pid, "GC.class_histogram"));
+    }
+
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

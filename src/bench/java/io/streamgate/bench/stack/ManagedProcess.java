@@ -91,6 +91,11 @@ public final class ManagedProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Where its log (and anything else written about it) lives. */
+    public Path logDirectory() {
+        return log.getParent();
+    }
+
     /** The last lines of its output, for error messages. */
     public String tail() {
         try {

@@ -42,6 +42,10 @@ public interface ServerUnderTest extends AutoCloseable {
     /** Heap in use after a forced full GC, and resident memory, of the server process. */
     MemoryFigures memoryAfterGc() throws Exception;
 
+    /** Writes what fills the heap, by class, where the runtime can tell (JVMs: {@code jcmd GC.class_histogram}). */
+    default void saveHeapHistogram(java.nio.file.Path file) throws Exception {
+    }
+
     @Override
     void close();
 

@@ -126,6 +126,11 @@ public final class StreamgateServer implements ServerUnderTest {
     }
 
     @Override
+    public void saveHeapHistogram(Path file) throws Exception {
+        JvmMemory.saveClassHistogram(gateway.pid(), file);
+    }
+
+    @Override
     public void close() {
         for (AutoCloseable c : new AutoCloseable[] {gateway, postgres, broker}) {
             try {

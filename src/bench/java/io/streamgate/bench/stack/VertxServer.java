@@ -82,6 +82,11 @@ public final class VertxServer implements ServerUnderTest {
     }
 
     @Override
+    public void saveHeapHistogram(Path file) throws Exception {
+        JvmMemory.saveClassHistogram(process.pid(), file);
+    }
+
+    @Override
     public void close() {
         if (process != null) {
             process.close();
