@@ -70,16 +70,21 @@ public final class BenchMain {
             scenarios.removeIf(s -> !only.contains(s.id()));
         }
         List<RunResult> results = new ArrayList<>();
+        Map<String, String> loadAverages = new LinkedHashMap<>();
         long started = System.nanoTime();
         for (Scenario scenario : scenarios) {
-            System.out.printf("%n== %s%n", scenario.title());
+            loadAverages.put(scenario.id(), Machine.loadAverage());
+            System.out.printf("%n== %s (load average %s)%n", scenario.title(), loadAverages.get(scenario.id()));
             for (Supplier<ServerUnderTest> system : scenario.systems()) {
                 results.add(runOne(scenario, system.get(), settings, tools, runDir));
             }
         }
         System.out.printf("%nAll scenarios ran in %.1f minutes.%n", (System.nanoTime() - started) / 60e9);
 
+        loadAverages.put("end", Machine.loadAverage());
         Map<String, String> machine = Machine.describe(tools.gatewayJar(), tools.nodeDirectory(), options.get("command"));
+        // Other work on the machine shows here: on two cores, anything above about 2.5 disturbs the figures.
+        machine.put("load average (1 min) at each scenario's start", loadAverages.toString());
         write(docs, results, settings, machine);
         System.exit(0); // stray non-daemon threads of client libraries must not keep the run alive
     }

@@ -35,7 +35,7 @@ public record Settings(String mode, List<Integer> fanOutSubscribers, List<Intege
                         650_000, 800_000, 1_000_000),
                 10_000, List.of(1_000, 2_500, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000, 100_000),
                 List.of(10_000, 19_000), 100_000, 5_000, 50, 20,
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), 5_000);
+                Duration.ofSeconds(20), Duration.ofSeconds(1), Duration.ofSeconds(5), 5_000);
     }
 
     public static Settings quick() {

@@ -28,7 +28,8 @@ public abstract class LoadClient {
     protected final Delivery delivery;
     private final Sequences sequences;
 
-    private WebSocket socket;
+    /** The current connection; null after a drop, so the dropped one's late close event is recognised. */
+    private volatile WebSocket socket;
     /** The next sequence number expected; written on the event loop, read by the scenario once quiet. */
     private volatile long nextSeq;
     private CompletableFuture<Void> subscribed = new CompletableFuture<>();
@@ -88,7 +89,7 @@ public abstract class LoadClient {
 
     private void closed(WebSocket ws) {
         if (ws != socket || !wanted) {
-            return;
+            return; // a connection this client dropped (its close may come after the reconnect began)
         }
         // Closed by the server (a slow-consumer close, say): come back and resume, as a real client would.
         delivery.reconnects.increment();
@@ -103,6 +104,7 @@ public abstract class LoadClient {
     public void drop() {
         wanted = false;
         WebSocket ws = socket;
+        socket = null;
         if (ws != null) {
             ws.close();
         }

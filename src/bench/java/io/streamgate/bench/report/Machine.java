@@ -39,6 +39,15 @@ public final class Machine {
         return m;
     }
 
+    /** The 1-minute load average, from /proc/loadavg. */
+    public static String loadAverage() {
+        try {
+            return Files.readString(Paths.get("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private static String cpuModel() {
         try {
             return Files.readAllLines(Paths.get("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))

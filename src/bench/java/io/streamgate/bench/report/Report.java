@@ -255,8 +255,14 @@ public final class Report {
                 line("| " + r.system() + " | failed: " + r.error() + " ||||||||||");
                 continue;
             }
-            line(String.format(Locale.ROOT, "| %s | %.2f s | %.2f s | %s | %.2f | %.2f | %,d | %,d | %,d | %,d | %,d |", r.system(),
-                    r.number("allSubscribedSeconds"), r.number("allCaughtUpSeconds"), rate(r.number("reconnectsPerSecond")),
+            boolean allIn = Boolean.TRUE.equals(r.figures().get("allSubscribed"));
+            boolean caughtUp = Boolean.TRUE.equals(r.figures().get("caughtUp"));
+            String subscribed = allIn ? String.format(Locale.ROOT, "%.2f s", r.number("allSubscribedSeconds"))
+                    : String.format(Locale.ROOT, "not within %.0f s: %,d of %,d", r.number("allSubscribedSeconds"),
+                            (long) r.number("subscribedWithinLimit"), (long) r.number("clients"));
+            String caught = caughtUp ? String.format(Locale.ROOT, "%.2f s", r.number("allCaughtUpSeconds")) : "not within the limit";
+            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f | %,d | %,d | %,d | %,d | %,d |", r.system(),
+                    subscribed, caught, allIn ? rate(r.number("reconnectsPerSecond")) : "n/a",
                     r.number("serverCpuSeconds"), r.number("brokerCpuSeconds"), (long) r.number("lost"), (long) r.number("duplicated"),
                     (long) r.number("wireEvents"), (long) r.number("droppedByCursor"), (long) r.number("unrecovered")));
         }

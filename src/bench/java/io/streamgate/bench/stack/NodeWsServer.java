@@ -1,7 +1,6 @@
 package io.streamgate.bench.stack;
 
 import io.streamgate.bench.client.Delivery;
-import io.streamgate.bench.client.Endpoint;
 import io.streamgate.bench.client.Fleet;
 import io.streamgate.bench.client.LoadClient;
 import io.streamgate.bench.client.PlainClient;
@@ -11,9 +10,8 @@ import io.streamgate.bench.client.Sequences;
 import java.util.Map;
 
 /** A bare Node {@code ws} server (src/bench/node/ws-server.js): the floor of a WebSocket's cost in Node. Idle only. */
-public final class NodeWsServer implements ServerUnderTest {
+public final class NodeWsServer extends NodeBackedServer {
 
-    private NodeServer node;
     private String version = "8";
 
     @Override
@@ -33,11 +31,6 @@ public final class NodeWsServer implements ServerUnderTest {
     }
 
     @Override
-    public Endpoint endpoint() {
-        return new Endpoint("127.0.0.1", node.port());
-    }
-
-    @Override
     public LoadClient client(Fleet fleet, int index, int channel, Delivery delivery, Sequences sequences) {
         return new PlainClient(fleet, endpoint(), index, channel, ServerUnderTest.channel(channel), delivery, sequences);
     }
@@ -50,22 +43,5 @@ public final class NodeWsServer implements ServerUnderTest {
     @Override
     public boolean resumes() {
         return false;
-    }
-
-    @Override
-    public ManagedProcess server() {
-        return node.process();
-    }
-
-    @Override
-    public MemoryFigures memoryAfterGc() throws Exception {
-        return node.memoryAfterGc();
-    }
-
-    @Override
-    public void close() {
-        if (node != null) {
-            node.close();
-        }
     }
 }

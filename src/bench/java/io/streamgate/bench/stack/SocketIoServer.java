@@ -1,7 +1,6 @@
 package io.streamgate.bench.stack;
 
 import io.streamgate.bench.client.Delivery;
-import io.streamgate.bench.client.Endpoint;
 import io.streamgate.bench.client.Fleet;
 import io.streamgate.bench.client.LoadClient;
 import io.streamgate.bench.client.Publisher;
@@ -13,9 +12,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /** Socket.IO 4 (src/bench/node/socketio-server.js): a room per channel, a publisher socket emitting to rooms. */
-public final class SocketIoServer implements ServerUnderTest {
+public final class SocketIoServer extends NodeBackedServer {
 
-    private NodeServer node;
     private boolean recovery;
     private String version = "4";
 
@@ -39,11 +37,6 @@ public final class SocketIoServer implements ServerUnderTest {
     }
 
     @Override
-    public Endpoint endpoint() {
-        return new Endpoint("127.0.0.1", node.port());
-    }
-
-    @Override
     public LoadClient client(Fleet fleet, int index, int channel, Delivery delivery, Sequences sequences) {
         return new SocketIoClient(fleet, endpoint(), index, channel, ServerUnderTest.channel(channel), delivery, sequences, recovery);
     }
@@ -57,22 +50,5 @@ public final class SocketIoServer implements ServerUnderTest {
     @Override
     public boolean resumes() {
         return true;
-    }
-
-    @Override
-    public ManagedProcess server() {
-        return node.process();
-    }
-
-    @Override
-    public MemoryFigures memoryAfterGc() throws Exception {
-        return node.memoryAfterGc();
-    }
-
-    @Override
-    public void close() {
-        if (node != null) {
-            node.close();
-        }
     }
 }
