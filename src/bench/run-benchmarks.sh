@@ -3,7 +3,7 @@
 # runs every scenario against freshly started servers on this machine, and writes docs/benchmarks.md (with
 # plots and raw results under docs/benchmarks/).
 #
-#   src/bench/run-benchmarks.sh            the full run (about 20 minutes on 2 cores)
+#   src/bench/run-benchmarks.sh            the full run (about 25 minutes on 2 cores)
 #   src/bench/run-benchmarks.sh --quick    a smoke run of a few minutes at small sizes
 #
 # BENCH_ONLY=fanout-1000,idle runs only those scenarios (ids: fanout-<n>, many-channels, idle, resume, storm);

@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  * which builds what it needs and cleans up after it.
  * <p>
  * Options: {@code --mode full|quick --gateway-jar <jar> --node-dir <dir> --run-dir <dir> --docs <dir>
- * --pids <file> --command <the command line, for the report> [--only <scenario id,...>]}
+ * --pids <file> --command <the command line, for the report> [--only <scenario id,...>]}; or
+ * {@code --from-results <results.json> --docs <dir>} to write the report again from a run's raw results.
  */
 public final class BenchMain {
 
@@ -47,6 +48,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
+        if (options.containsKey("from-results")) {
+            rewriteReport(Paths.get(options.get("from-results")), Paths.get(options.get("docs")).toAbsolutePath());
+            return;
+        }
+        require(options, "mode", "gateway-jar", "node-dir", "run-dir", "docs", "pids", "command");
         Settings settings = "quick".equals(options.get("mode")) ? Settings.quick() : Settings.full();
         Path runDir = Paths.get(options.get("run-dir")).toAbsolutePath();
         Path docs = Paths.get(options.get("docs")).toAbsolutePath();
@@ -155,11 +161,26 @@ public final class BenchMain {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        for (String required : List.of("mode", "gateway-jar", "node-dir", "run-dir", "docs", "pids", "command")) {
+        return options;
+    }
+
+    private static void require(Map<String, String> options, String... names) {
+        for (String required : names) {
             if (!options.containsKey(required)) {
                 throw new IllegalArgumentException("missing --" + required);
             }
         }
-        return options;
+    }
+
+    /** Writes the report again from a run's results.json (after the report's layout or the findings changed). */
+    private static void rewriteReport(Path resultsJson, Path docs) throws Exception {
+        ObjectMapper json = new ObjectMapper().findAndRegisterModules()
+                .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        com.fasterxml.jackson.databind.JsonNode root = json.readTree(resultsJson.toFile());
+        Settings settings = json.treeToValue(root.get("settings"), Settings.class);
+        List<RunResult> results = json.readerForListOf(RunResult.class).readValue(root.get("results"));
+        Map<String, String> machine = json.convertValue(root.get("machine"),
+                new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() { });
+        write(docs, results, settings, machine);
     }
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The sizes and durations of a run. {@link #full()} is what docs/benchmarks.md reports (about 20 minutes here);
+ * The sizes and durations of a run. {@link #full()} is what docs/benchmarks.md reports (about 25 minutes here);
  * {@link #quick()} is a smoke run of a few minutes that exercises every scenario at small sizes.
  *
  * @param fanOutSubscribers      scenario 1: subscribers of the one channel, one ramp per size

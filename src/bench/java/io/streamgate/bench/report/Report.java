@@ -152,7 +152,9 @@ public final class Report {
                 continue;
             }
             double best = r.number("bestDeliveredPerSecond");
-            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %,d | %,d | %,d | %,d |", r.system(), rate(best),
+            String bestText = best > 0 || r.steps().isEmpty() ? rate(best) : String.format(Locale.ROOT,
+                    "below the first step (%s asked: p99 %s)", rate(r.steps().get(0).offered()), ms(r.steps().get(0).p99Micros()));
+            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %,d | %,d | %,d | %,d |", r.system(), bestText,
                     io == null ? "" : ratio(best, io.number("bestDeliveredPerSecond")),
                     vx == null ? "" : percent(best, vx.number("bestDeliveredPerSecond")),
                     ms(r.number("bestP99Micros")), num(r.number("serverCpuSecondsPerMillion")), num(r.number("brokerCpuSecondsPerMillion")),
