@@ -1,0 +1,145 @@
+package io.streamgate.bench.stack;
+
+import io.streamgate.bench.client.Delivery;
+import io.streamgate.bench.client.Endpoint;
+import io.streamgate.bench.client.Fleet;
+import io.streamgate.bench.client.KafkaPublisher;
+import io.streamgate.bench.client.LoadClient;
+import io.streamgate.bench.client.Publisher;
+import io.streamgate.bench.client.Sequences;
+import io.streamgate.bench.client.StreamgateClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * Streamgate as it is deployed: the packaged jar (prod profile) as its own process, configured by environment
+ * variables and config/application.properties, on a real Kafka broker (its own process) and PostgreSQL.
+ * Events are produced to Kafka in the record contract; clients authenticate with a JWT on every upgrade.
+ */
+public final class StreamgateServer implements ServerUnderTest {
+
+    public static final String TENANT = "bench";
+    public static final String NAMESPACE = "bench";
+    private static final String TOPIC = "bench-events";
+    private static final int PARTITIONS = 3;
+
+    private KafkaBroker broker;
+    private Postgres postgres;
+    private ManagedProcess gateway;
+    private int port;
+    private Tools tools;
+
+    /** The benchmark's application.properties: its namespace, and the per-replica admission limits raised. */
+    static String applicationProperties(long pingMillis) {
+        return """
+                streamgate.namespaces."bench".topic=%s
+                # One tenant holds every benchmark connection, and the load generator opens thousands a second.
+                streamgate.connection.max-per-tenant=100000
+                streamgate.connection.new-per-second=100000
+                streamgate.connection.new-burst=100000
+                quarkus.websockets-next.server.auto-ping-interval=%dS
+                """.formatted(TOPIC, Math.max(1, pingMillis / 1000));
+    }
+
+    @Override
+    public String name() {
+        return "Streamgate";
+    }
+
+    @Override
+    public String configuration() {
+        return "packaged jar (prod profile), JVM flags " + String.join(" ", tools.serverJvmFlags())
+                + "; Kafka broker (KRaft, one node) and PostgreSQL in their own processes; JWT (RS256) verified on"
+                + " every upgrade; per-tenant and new-connection limits raised to 100,000; default outbound queue (1 MiB)";
+    }
+
+    @Override
+    public void start(ServerOptions options) throws Exception {
+        tools = options.tools();
+        Path dir = options.runDirectory();
+        broker = KafkaBroker.start(dir.resolve("kafka"), tools);
+        broker.createTopic(TOPIC, PARTITIONS);
+        postgres = Postgres.start(dir.resolve("postgres"));
+        Path work = Files.createDirectories(dir.resolve("gateway"));
+        Files.createDirectories(work.resolve("config"));
+        Files.writeString(work.resolve("config").resolve("application.properties"), applicationProperties(options.pingMillis()));
+        port = Http.freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", tools.keys().publicKeyPem().toString());
+        env.put("MP_JWT_VERIFY_ISSUER", SigningKeys.ISSUER);
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        List<String> command = new ArrayList<>();
+        command.add(tools.java());
+        command.addAll(tools.serverJvmFlags());
+        command.addAll(List.of("-jar", tools.gatewayJar().toString()));
+        gateway = ManagedProcess.start("streamgate", command, work, work.resolve("gateway.log"), env);
+        Http.awaitOk("http://127.0.0.1:" + port + "/q/health/ready", gateway, Duration.ofSeconds(120));
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return new Endpoint("127.0.0.1", port);
+    }
+
+    @Override
+    public LoadClient client(Fleet fleet, int index, int channel, Delivery delivery, Sequences sequences) {
+        return new StreamgateClient(fleet, endpoint(), index, channel, NAMESPACE + ":" + ServerUnderTest.channel(channel),
+                delivery, sequences, tools.keys().tokenFor(index));
+    }
+
+    @Override
+    public Publisher publisher(Fleet fleet, int channels) {
+        String[] subjects = IntStream.range(0, channels).mapToObj(ServerUnderTest::channel).toArray(String[]::new);
+        return new KafkaPublisher(broker.bootstrapServers(), TOPIC, TENANT, subjects);
+    }
+
+    @Override
+    public boolean resumes() {
+        return true;
+    }
+
+    @Override
+    public ManagedProcess server() {
+        return gateway;
+    }
+
+    @Override
+    public Optional<ManagedProcess> broker() {
+        return Optional.of(broker.process());
+    }
+
+    @Override
+    public MemoryFigures memoryAfterGc() throws Exception {
+        return new MemoryFigures(JvmMemory.heapUsedAfterGc(gateway.pid()), gateway.rssBytes());
+    }
+
+    @Override
+    public void saveHeapHistogram(Path file) throws Exception {
+        JvmMemory.saveClassHistogram(gateway.pid(), file);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : new AutoCloseable[] {gateway, postgres, broker}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+}
