@@ -61,7 +61,10 @@ public final class GatewayProcess implements AutoCloseable {
                 .redirectOutput(log.toFile());
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        return new GatewayProcess(builder.start(), port, log);
+        Process process = builder.start();
+        // A safety net: whatever a failing test leaves running dies with the test JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
+        return new GatewayProcess(process, port, log);
     }
 
     /** Waits until /q/health/ready answers 200, or fails with the process's log. */
@@ -128,9 +131,14 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (process.isAlive()) {
-            process.destroyForcibly().waitFor();
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

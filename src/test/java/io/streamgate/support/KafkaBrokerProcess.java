@@ -124,8 +124,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "-Dlogging.configuration=" + dir.resolve("logging.properties").toUri(),
                 "-cp", System.getProperty("java.class.path")));
         command.addAll(mainAndArgs);
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        Process started = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(logName + ".log").toFile()).start();
+        // A safety net: whatever a failing test leaves running dies with the test JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "stop-" + logName));
+        return started;
     }
 
     @Override

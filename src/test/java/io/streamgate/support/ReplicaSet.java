@@ -30,7 +30,12 @@ public final class ReplicaSet implements AutoCloseable {
             int n = i;
             starting.add(CompletableFuture.runAsync(() -> start(n)));
         }
-        starting.forEach(CompletableFuture::join);
+        try {
+            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
+        } catch (RuntimeException e) {
+            close(); // the replicas that did start must not outlive the failed test
+            throw e;
+        }
     }
 
     /** (Re)starts replica {@code n} and waits until it is ready. */
@@ -64,7 +69,7 @@ public final class ReplicaSet implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         for (int i = 0; i < replicas.length(); i++) {
             GatewayProcess p = replicas.get(i);
             if (p != null) {
