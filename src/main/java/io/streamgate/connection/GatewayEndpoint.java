@@ -19,7 +19,7 @@ import io.streamgate.protocol.CloseCodes;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.Frames;
 import io.streamgate.subscription.SubscriptionService;
-import io.streamgate.cursor.DurableCursorStore;
+import io.streamgate.durable.DurableCursorStore;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;

@@ -9,7 +9,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
-import io.streamgate.backplane.KafkaSettings;
+import io.streamgate.kafka.KafkaSettings;
 import io.streamgate.config.StreamgateConfig;
 import io.streamgate.protocol.Frames;
 import io.streamgate.subscription.Subscription;
