@@ -6,6 +6,7 @@ import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,14 @@ public final class RecordEvents {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private RecordEvents() {
+    }
+
+    /**
+     * The partition that holds a tenant's records: the one Kafka's default partitioner picks for a record
+     * keyed by the tenant id (murmur2 of the key bytes, as every Kafka client computes it).
+     */
+    public static int partitionOf(String tenant, Epoch epoch) {
+        return Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % epoch.partitions();
     }
 
     /** The last value of a header as UTF-8 text, or null. */

@@ -22,8 +22,12 @@ public class RejectedRecords {
 
     private final ConcurrentHashMap<String, Long> lastLogged = new ConcurrentHashMap<>();
 
+    private final MeterRegistry registry;
+
     @Inject
-    MeterRegistry registry;
+    public RejectedRecords(MeterRegistry registry) {
+        this.registry = registry;
+    }
 
     public void reject(ConsumerRecord<?, ?> record, String reason) {
         registry.counter("streamgate.records.rejected", "reason", reason).increment();
