@@ -203,10 +203,8 @@ public class CommandRouter {
         if (channel.isWildcard()) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "presence is per channel; a wildcard has none");
         }
-        var frame = Frames.reply("presence", command.id());
-        frame.put("channel", channel.toString());
-        frame.set("members", presence.members(session.grant().tenant(), channel.toString()));
-        session.send(Frames.write(frame));
+        session.send(Frames.presence(command.id(), channel.toString(),
+                presence.members(session.grant().tenant(), channel.toString())));
     }
 
     /** Replaces the connection's grant with that of a new token of the same tenant and subject. */
@@ -232,9 +230,7 @@ public class CommandRouter {
             session.grant(fresh);
             expiry.schedule(session);
             subscriptions.revokeUncovered(session, fresh, session.subscriptions());
-            var frame = Frames.reply("refreshed", id);
-            frame.put("expires_at", fresh.expiresAtMillis());
-            session.send(Frames.write(frame));
+            session.send(Frames.refreshed(id, fresh.expiresAtMillis()));
         });
     }
 

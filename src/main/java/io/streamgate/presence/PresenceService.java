@@ -2,8 +2,6 @@ package io.streamgate.presence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -12,6 +10,7 @@ import io.smallrye.reactive.messaging.kafka.Record;
 import io.streamgate.kafka.KafkaSettings;
 import io.streamgate.config.StreamgateConfig;
 import io.streamgate.protocol.Frames;
+import io.streamgate.protocol.PresenceMember;
 import io.streamgate.subscription.Subscription;
 import io.streamgate.subscription.SubscriptionIndex;
 import io.streamgate.subscription.SubscriptionLifecycle;
@@ -120,12 +119,8 @@ public class PresenceService {
     }
 
     /** The members of a channel of this tenant, one entry per subject. */
-    public ArrayNode members(String tenant, String channel) {
-        ArrayNode members = MAPPER.createArrayNode();
-        for (PresenceView.Member m : view.members(tenant, channel)) {
-            members.add(member(m.sub(), m.info()));
-        }
-        return members;
+    public List<PresenceMember> members(String tenant, String channel) {
+        return view.members(tenant, channel);
     }
 
     @Incoming(IN)
@@ -169,23 +164,11 @@ public class PresenceService {
     private void notify(List<PresenceView.Change> changes, boolean join) {
         for (PresenceView.Change c : changes) {
             int colon = c.channel().indexOf(':');
-            ObjectNode frame = Frames.frame(join ? "join" : "leave");
-            frame.put("channel", c.channel());
-            frame.set("member", member(c.member().sub(), c.member().info()));
-            String text = Frames.write(frame);
+            String text = Frames.presenceChange(join, c.channel(), c.member());
             for (Subscription s : index.subscribersOf(c.tenant(), c.channel().substring(0, colon), c.channel().substring(colon + 1))) {
                 s.sendControl(text);
             }
         }
-    }
-
-    private static ObjectNode member(String sub, JsonNode info) {
-        ObjectNode m = MAPPER.createObjectNode();
-        m.put("sub", sub);
-        if (info != null) {
-            m.set("info", info);
-        }
-        return m;
     }
 
     private long expiry() {
