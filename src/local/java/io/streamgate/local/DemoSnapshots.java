@@ -1,10 +1,10 @@
 package io.streamgate.local;
 
 import io.quarkus.arc.profile.IfBuildProfile;
-import io.streamgate.kafka.KafkaSettings;
-import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
+import io.streamgate.kafka.KafkaSettings;
+import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.stream.Epoch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -3,17 +3,20 @@ package io.streamgate.connection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.streamgate.auth.ChannelAccess;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
-import io.streamgate.kafka.Publisher;
-import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
 import io.streamgate.config.StreamgateConfig;
 import io.streamgate.durable.DurableCursor;
 import io.streamgate.durable.DurableCursorStore;
+import io.streamgate.kafka.Publisher;
+import io.streamgate.kafka.TopicEpochs;
+import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.presence.PresenceService;
 import io.streamgate.protocol.CloseCodes;
 import io.streamgate.protocol.Command;
@@ -24,8 +27,6 @@ import io.streamgate.protocol.Frames;
 import io.streamgate.stream.Cursor;
 import io.streamgate.subscription.Subscription;
 import io.streamgate.subscription.SubscriptionService;
-import io.smallrye.jwt.auth.principal.JWTParser;
-import io.smallrye.jwt.auth.principal.ParseException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -79,7 +80,7 @@ public class CommandRouter {
     TokenExpiry expiry;
 
     @Inject
-    io.streamgate.metrics.GatewayMetrics metrics;
+    GatewayMetrics metrics;
 
     void handle(ClientSession session, String text) {
         Command command = null;

@@ -7,7 +7,6 @@ import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
-import io.streamgate.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -15,19 +14,24 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
 import io.streamgate.config.StreamgateConfig;
+import io.streamgate.durable.DurableCursorStore;
+import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.CloseCodes;
+import io.streamgate.protocol.CommandException;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.Frames;
 import io.streamgate.subscription.SubscriptionService;
-import io.streamgate.durable.DurableCursorStore;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The client endpoint, {@code GET /v1/ws}. The upgrade is authenticated before this runs (see
@@ -66,7 +70,7 @@ public class GatewayEndpoint {
     @Inject
     DurableCursorStore durableCursors;
 
-    private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @ConfigProperty(name = "quarkus.websockets-next.server.auto-ping-interval")
     Optional<Duration> pingInterval;
@@ -122,7 +126,7 @@ public class GatewayEndpoint {
     public void onBinary(Buffer message, WebSocketConnection connection) {
         ClientSession session = sessions.get(connection.id());
         if (session != null) {
-            router.refuse(session, null, new io.streamgate.protocol.CommandException(ErrorCode.BAD_REQUEST,
+            router.refuse(session, null, new CommandException(ErrorCode.BAD_REQUEST,
                     "binary frames are not supported; send JSON text frames"));
         }
     }
@@ -176,7 +180,7 @@ public class GatewayEndpoint {
     static String clientId(String query) {
         for (String pair : query.split("&")) {
             if (pair.startsWith("client_id=")) {
-                String value = java.net.URLDecoder.decode(pair.substring("client_id=".length()), java.nio.charset.StandardCharsets.UTF_8);
+                String value = URLDecoder.decode(pair.substring("client_id=".length()), StandardCharsets.UTF_8);
                 return CLIENT_ID.matcher(value).matches() ? value : "";
             }
         }

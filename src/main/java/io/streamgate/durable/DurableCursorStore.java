@@ -16,11 +16,13 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +61,7 @@ public class DurableCursorStore {
     private final AtomicInteger writtenTotal = new AtomicInteger();
     private volatile String lastError;
     private ScheduledExecutorService flusher;
-    private final java.util.concurrent.ExecutorService lookups = Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "streamgate-cursor-lookup");
         t.setDaemon(true);
         return t;
@@ -72,7 +74,7 @@ public class DurableCursorStore {
     MeterRegistry registry;
 
     void start(@Observes StartupEvent event) {
-        registry.gaugeMapSize("streamgate.cursors.pending", java.util.List.of(), pending);
+        registry.gaugeMapSize("streamgate.cursors.pending", List.of(), pending);
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamgate-cursor-flush");
             t.setDaemon(true);

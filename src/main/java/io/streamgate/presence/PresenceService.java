@@ -7,8 +7,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
-import io.streamgate.kafka.KafkaSettings;
 import io.streamgate.config.StreamgateConfig;
+import io.streamgate.kafka.KafkaSettings;
 import io.streamgate.protocol.Frames;
 import io.streamgate.protocol.PresenceMember;
 import io.streamgate.subscription.Subscription;
@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
@@ -192,8 +193,8 @@ public class PresenceService {
         try (Admin client = Admin.create(admin)) {
             Map<String, String> topicConfig = new LinkedHashMap<>();
             topicConfig.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            client.createTopics(List.of(new NewTopic(config.presence().topic(), java.util.Optional.empty(),
-                    java.util.Optional.empty()).configs(topicConfig))).all().get();
+            client.createTopics(List.of(new NewTopic(config.presence().topic(), Optional.empty(),
+                    Optional.empty()).configs(topicConfig))).all().get();
             LOG.infof("Created the compacted presence topic %s", config.presence().topic());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

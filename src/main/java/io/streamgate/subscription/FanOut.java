@@ -2,11 +2,11 @@ package io.streamgate.subscription;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streamgate.kafka.LiveListener;
-import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
+import io.streamgate.kafka.LiveListener;
+import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.stream.Epoch;
