@@ -68,6 +68,9 @@ public class GatewayEndpoint {
     GatewayMetrics metrics;
 
     @Inject
+    ConnectionChurn churn;
+
+    @Inject
     DurableCursorStore durableCursors;
 
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -99,7 +102,8 @@ public class GatewayEndpoint {
         expiry.schedule(session);
         session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
                 pingInterval.map(Duration::toMillis).orElse(0L)));
-        LOG.infof("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
+        churn.opened();
+        LOG.debugf("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
     }
 
     @OnTextMessage
@@ -143,8 +147,10 @@ public class GatewayEndpoint {
         durableCursors.flushSoon();
         budget.closed(session.grant().tenant());
         CloseReason reason = connection.closeReason();
-        metrics.connectionClosed(session.grant().tenant(), reason == null ? 1006 : reason.getCode());
-        LOG.infof("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
+        int code = reason == null ? 1006 : reason.getCode();
+        metrics.connectionClosed(session.grant().tenant(), code);
+        churn.closed(code);
+        LOG.debugf("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
                 session.grant().tenant(), session.grant().subject(), reason == null ? "none" : reason.getCode(),
                 (System.nanoTime() - session.openedAtNanos()) / 1_000_000);
     }
