@@ -18,6 +18,7 @@ import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
 import io.streamgate.stream.RejectedRecords;
+import jakarta.enterprise.inject.Vetoed;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -317,6 +318,7 @@ class SubscribeFlowTest {
         }
     }
 
+    @Vetoed // a test double, not a bean for the @QuarkusTest suites
     private static final class FakeDurableCursors extends DurableCursorStore {
         CompletionStage<Optional<Cursor>> lookup = CompletableFuture.completedFuture(Optional.empty());
 
@@ -326,6 +328,7 @@ class SubscribeFlowTest {
         }
     }
 
+    @Vetoed
     private static final class FakeEpochs extends TopicEpochs {
         CompletableFuture<Epoch> epoch = CompletableFuture.completedFuture(EPOCH);
 
@@ -336,6 +339,7 @@ class SubscribeFlowTest {
     }
 
     /** The live consumer's side of the seam: one partition, with fan-out played by {@link #fanOut}. */
+    @Vetoed
     private final class FakeLive extends LivePositions {
         long next = 0;
         boolean ready = true;
@@ -382,6 +386,7 @@ class SubscribeFlowTest {
     private record ReplayJob(long after, ReplayTarget target) {
     }
 
+    @Vetoed
     private static final class FakeReplays extends ReplayWorkers {
         final List<ReplayJob> jobs = new ArrayList<>();
 
