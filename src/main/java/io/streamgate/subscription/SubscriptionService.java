@@ -254,16 +254,15 @@ public class SubscriptionService {
 
         /** Joins the index at the live position: only events written from now on. */
         private void startLive(String reason) {
-            Subscription started = live.atSeamNow(tp, next -> {
+            live.atSeamNow(tp, next -> {
                 Subscription s = register(false, next - 1);
                 if (s != null) {
+                    // Started before `subscribed`: a presence query the client sends on `subscribed` lists it.
+                    startedEvents.fire(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
                     sink.send(Frames.subscribed(request.id(), request.channel().toString(), false, reason, s.cursor()));
                 }
                 return s;
             });
-            if (started != null) {
-                startedEvents.fire(new SubscriptionLifecycle.Started(started, grant.subject(), grant.presenceInfo()));
-            }
         }
 
         private Subscription register(boolean replaying, long lastOffset) {
@@ -305,8 +304,8 @@ public class SubscriptionService {
             Subscription s = register(true, Cursor.decode(request.since()).orElseThrow().offset());
             metrics.resume("recovered");
             if (s != null) {
-                sink.send(Frames.subscribed(request.id(), request.channel().toString(), true, null, request.since()));
                 startedEvents.fire(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
+                sink.send(Frames.subscribed(request.id(), request.channel().toString(), true, null, request.since()));
             }
         }
 

@@ -1,0 +1,27 @@
+package io.streamgate.subscription;
+
+import io.streamgate.channel.ChannelName;
+import io.streamgate.channel.Namespace;
+import io.streamgate.replay.Epoch;
+import org.apache.kafka.common.TopicPartition;
+
+/** Builds subscriptions for unit tests of other packages (the constructor is package-private). */
+public final class TestSubscriptions {
+
+    private TestSubscriptions() {
+    }
+
+    public static Subscription live(EventSink sink, String tenant, ChannelName channel, Namespace namespace) {
+        return new Subscription(sink, tenant, channel, namespace, new Epoch("28mGBR5uQduCztE4xdaBQw", 1),
+                new TopicPartition(namespace.topic(), 0), false, -1);
+    }
+
+    /** What ending a subscription does before its Ended event is fired. */
+    public static void cancel(Subscription s) {
+        s.cancel();
+    }
+
+    public static void addTo(SubscriptionIndex index, Subscription s) {
+        index.add(s);
+    }
+}
