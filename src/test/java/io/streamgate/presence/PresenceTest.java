@@ -137,6 +137,31 @@ class PresenceTest {
     }
 
     @Test
+    void presenceInfoOverOneKibibyteIsNotShown() {
+        // {"note":"xxx…"}: 11 characters around the note.
+        String fits = "x".repeat(1024 - 11);
+        String tooLong = "x".repeat(1024 - 11 + 1);
+        try (WsClient small = WsClient.connect(uri, Tokens.sign(Tokens.claims(tenant, "small", List.of("chat:*"), List.of())
+                .claim("presence", Map.of("note", fits))));
+                WsClient big = WsClient.connect(uri, Tokens.sign(Tokens.claims(tenant, "big", List.of("chat:*"), List.of())
+                        .claim("presence", Map.of("note", tooLong))))) {
+            small.subscribe("chat:room-i");
+            big.subscribe("chat:room-i");
+            JsonArray members = members(small, "chat:room-i");
+            assertThat(members).hasSize(2);
+            for (Object m : members) {
+                JsonObject member = (JsonObject) m;
+                if ("small".equals(member.getString("sub"))) {
+                    assertThat(member.getJsonObject("info").getString("note")).isEqualTo(fits);
+                } else {
+                    assertThat(member.getString("sub")).isEqualTo("big");
+                    assertThat(member.containsKey("info")).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
     void memberOfAReplicaThatStoppedRenewingDisappearsAfterTheTtl() {
         try (WsClient alice = connect(tenant, "alice"); Records records = new Records()) {
             alice.subscribe("chat:room-r");
