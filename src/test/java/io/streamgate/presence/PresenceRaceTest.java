@@ -143,27 +143,7 @@ class PresenceRaceTest {
     }
 
     private static EventSink sink(String connectionId, List<JsonObject> frames) {
-        return new EventSink() {
-            @Override
-            public void send(String frame) {
-                frames.add(new JsonObject(frame));
-            }
-
-            @Override
-            public boolean isBackedUp() {
-                return false;
-            }
-
-            @Override
-            public boolean isOpen() {
-                return true;
-            }
-
-            @Override
-            public String connectionId() {
-                return connectionId;
-            }
-        };
+        return TestSubscriptions.sink(connectionId, frame -> frames.add(new JsonObject(frame)));
     }
 
     @SuppressWarnings("unchecked")

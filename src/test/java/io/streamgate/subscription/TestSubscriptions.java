@@ -11,6 +11,31 @@ public final class TestSubscriptions {
     private TestSubscriptions() {
     }
 
+    /** An open sink that is never backed up and hands every frame to {@code frames}. */
+    public static EventSink sink(String connectionId, java.util.function.Consumer<String> frames) {
+        return new EventSink() {
+            @Override
+            public void send(String frame) {
+                frames.accept(frame);
+            }
+
+            @Override
+            public boolean isBackedUp() {
+                return false;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public String connectionId() {
+                return connectionId;
+            }
+        };
+    }
+
     public static Subscription live(EventSink sink, String tenant, ChannelName channel, Namespace namespace) {
         return new Subscription(sink, tenant, channel, namespace, new Epoch("28mGBR5uQduCztE4xdaBQw", 1),
                 new TopicPartition(namespace.topic(), 0), false, -1);
