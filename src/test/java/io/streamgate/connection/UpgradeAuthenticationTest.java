@@ -95,10 +95,18 @@ class UpgradeAuthenticationTest {
     }
 
     @Test
-    void validTokenWithoutSubIsRefusedWith403() {
-        String noSub = Tokens.sign(Jwt.issuer(Tokens.ISSUER).issuedAt(Instant.now()).expiresIn(3600)
+    void validTokenThatNamesItsUserWithoutSubIsRefusedWith403() {
+        String upnOnly = Tokens.sign(Jwt.issuer(Tokens.ISSUER).issuedAt(Instant.now()).expiresIn(3600).upn("alice@acme")
                 .claim("tenant", "acme").claim("subscribe", List.of("*")));
-        assertThat(WsClient.upgradeStatus(uri, noSub)).isEqualTo(403);
+        assertThat(WsClient.upgradeStatus(uri, upnOnly)).isEqualTo(403);
+    }
+
+    @Test
+    void tokenNamingNoUserAtAllIsRefusedWith401() {
+        // SmallRye JWT itself refuses a token without sub, upn or preferred_username.
+        String nobody = Tokens.sign(Jwt.issuer(Tokens.ISSUER).issuedAt(Instant.now()).expiresIn(3600)
+                .claim("tenant", "acme").claim("subscribe", List.of("*")));
+        assertThat(WsClient.upgradeStatus(uri, nobody)).isEqualTo(401);
     }
 
     @Test
