@@ -103,6 +103,13 @@ class MonitoringChartTest {
         }
     }
 
+    @Test
+    void metricNamesAreReadFromPromqlExactlyAndNothingElse() {
+        assertThat(MonitoringChart.metricNames("histogram_quantile(0.99, sum by (le) (rate(a_seconds_bucket{pod=~\"$pod\", "
+                + "code=\"4008\"}[$__rate_interval]))) > 2 * (b_total offset 15m) and on (pod) c or 0 * sum without (x) (d)"))
+                .containsExactly("a_seconds_bucket", "b_total", "c", "d");
+    }
+
     // --- alerts ----------------------------------------------------------------------------------
 
     @Test
