@@ -1,5 +1,6 @@
 package io.streamgate.support;
 
+import io.streamgate.kit.SingleNodeKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -40,26 +41,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         int port = freePort();
         int controllerPort = freePort();
         Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
-                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://localhost:" + port,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + dir.resolve("data"),
-                "num.partitions=1",
-                "group.initial.rebalance.delay.ms=0",
-                // One broker: internal topics must not ask for three replicas.
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                ""));
+        Files.writeString(properties, SingleNodeKafka.serverProperties(port, controllerPort, dir.resolve("data")));
         Files.writeString(dir.resolve("logging.properties"), String.join("\n",
                 "logger.level=INFO",
                 "logger.handlers=CONSOLE",
