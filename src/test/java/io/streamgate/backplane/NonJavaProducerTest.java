@@ -1,9 +1,6 @@
 package io.streamgate.backplane;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -11,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -24,12 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The record contract needs nothing Java-specific: a record written by kcat (librdkafka) with only a
  * key, a header and a JSON value is delivered. .ci/run installs kcat; elsewhere the test is skipped.
  */
-@QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class NonJavaProducerTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class NonJavaProducerTest extends GatewayTest {
 
     @Test
     void recordProducedByKcatIsDelivered() throws Exception {

@@ -1,20 +1,14 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,20 +20,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Tokens over a long-lived connection, slow consumers and dead connections. */
-@QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class ConnectionLifecycleTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final Records records = new Records();
-    private final String tenant = "t-" + UUID.randomUUID();
-
-    @AfterEach
-    void close() {
-        records.close();
-    }
+class ConnectionLifecycleTest extends GatewayTest {
 
     private static JsonObject refresh(WsClient client, String token) {
         String id = client.nextId();

@@ -1,11 +1,8 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +11,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +19,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Limits with small values, in a profile of their own (Quarkus restarts for it). */
-@QuarkusTest
 @TestProfile(ConnectionLimitsTest.SmallLimits.class)
-@WithTestResource(KafkaAndPostgres.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConnectionLimitsTest {
+class ConnectionLimitsTest extends GatewayTest {
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
@@ -38,9 +32,6 @@ class ConnectionLimitsTest {
                     "streamgate.connection.new-burst", "12");
         }
     }
-
-    @TestHTTPResource("/")
-    URI uri;
 
     @Test
     @Order(1)

@@ -1,10 +1,7 @@
 package io.streamgate.presence;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.jwt.build.Jwt;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -13,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -22,14 +18,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class PresenceTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final String tenant = "t-" + UUID.randomUUID();
+class PresenceTest extends GatewayTest {
 
     private WsClient connect(String tenant, String sub) {
         return WsClient.connect(uri, Tokens.sign(Tokens.claims(tenant, sub, List.of("chat:*"), List.of())
