@@ -6,7 +6,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,8 +37,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** Formats a fresh data directory under target/ and starts the broker; returns once it answers. */
     public static KafkaBrokerProcess start(String name) throws Exception {
         Path dir = Files.createDirectories(Paths.get("target", "processes", name + "-" + System.nanoTime()).toAbsolutePath());
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = Ports.unused();
+        int controllerPort = Ports.unused();
         Path properties = dir.resolve("server.properties");
         Files.writeString(properties, SingleNodeKafka.serverProperties(port, controllerPort, dir.resolve("data")));
         Files.writeString(dir.resolve("logging.properties"), String.join("\n",
@@ -117,12 +116,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly().waitFor();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
