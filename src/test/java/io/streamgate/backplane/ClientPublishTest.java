@@ -1,5 +1,6 @@
 package io.streamgate.backplane;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -20,6 +21,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@QuarkusTest
 class ClientPublishTest extends GatewayTest {
 
     @Test

@@ -1,5 +1,6 @@
 package io.streamgate.backplane;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -34,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * arriving at such a partition gets its events at once, and a resuming one everything it missed, with
  * neither gap nor duplicate while records keep arriving across the switch.
  */
+@QuarkusTest
 @TestProfile(InterestAssignmentTest.InterestOnly.class)
 class InterestAssignmentTest extends GatewayTest {
 

@@ -1,5 +1,6 @@
 package io.streamgate.backplane;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * key, a header and a JSON value is delivered. kcat is found on PATH; .ci/run installs it. Without it the test
  * fails in CI and is skipped with a warning elsewhere ({@link Tools}).
  */
+@QuarkusTest
 class NonJavaProducerTest extends GatewayTest {
 
     @Test

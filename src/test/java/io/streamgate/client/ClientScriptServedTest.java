@@ -1,5 +1,6 @@
 package io.streamgate.client;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The JavaScript client is part of the product: every gateway serves it at {@code /v1/client.js}, without a
  * token, as a JavaScript module. The demo page and the token endpoint are not: they exist in local mode only.
  */
+@QuarkusTest
 class ClientScriptServedTest extends GatewayTest {
 
     @Test

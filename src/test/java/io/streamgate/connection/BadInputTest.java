@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each bad command gets a clear error and the connection lives; a client that keeps at it is closed with 1008. */
+@QuarkusTest
 class BadInputTest extends GatewayTest {
 
     private WsClient connect() {

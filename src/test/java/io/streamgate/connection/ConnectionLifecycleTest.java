@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -20,6 +21,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Tokens over a long-lived connection, slow consumers and dead connections. */
+@QuarkusTest
 class ConnectionLifecycleTest extends GatewayTest {
 
     private static JsonObject refresh(WsClient client, String token) {

@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.streamgate.support.GatewayTest;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Limits with small values, in a profile of their own (Quarkus restarts for it). */
+@QuarkusTest
 @TestProfile(ConnectionLimitsTest.SmallLimits.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConnectionLimitsTest extends GatewayTest {

@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * client on the same replica still gets its events, that the server is healthy, and that no reply
  * leaked a stack trace. The seed is printed, so a failure can be replayed.
  */
+@QuarkusTest
 class FuzzTest extends GatewayTest {
 
     private static final List<String> VALID = List.of(

@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.jwt.build.Jwt;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
@@ -12,6 +13,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@QuarkusTest
 class UpgradeAuthenticationTest extends GatewayTest {
 
     @Test

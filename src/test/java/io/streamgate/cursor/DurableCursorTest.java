@@ -1,5 +1,6 @@
 package io.streamgate.cursor;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Durable cursors on the real PostgreSQL: ack, leave, come back with {@code resume: true}. */
+@QuarkusTest
 class DurableCursorTest extends GatewayTest {
 
     @Inject

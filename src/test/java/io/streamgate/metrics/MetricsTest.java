@@ -1,5 +1,6 @@
 package io.streamgate.metrics;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
@@ -14,6 +15,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@QuarkusTest
 class MetricsTest extends GatewayTest {
 
     @Test

@@ -1,5 +1,6 @@
 package io.streamgate.presence;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.jwt.build.Jwt;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
@@ -18,6 +19,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@QuarkusTest
 class PresenceTest extends GatewayTest {
 
     private WsClient connect(String tenant, String sub) {

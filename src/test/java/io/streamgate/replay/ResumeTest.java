@@ -1,5 +1,6 @@
 package io.streamgate.replay;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -18,6 +19,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@QuarkusTest
 class ResumeTest extends GatewayTest {
 
     private String token() {

@@ -1,5 +1,6 @@
 package io.streamgate.subscription;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -13,6 +14,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@QuarkusTest
 class LiveDeliveryTest extends GatewayTest {
 
     @Test

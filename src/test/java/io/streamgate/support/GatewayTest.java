@@ -2,7 +2,6 @@ package io.streamgate.support;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
 
 import java.net.URI;
@@ -16,9 +15,10 @@ import java.util.UUID;
  * same, so test classes without a profile share one application start.
  *
  * <p>A base class rather than a meta-annotation: most of what the tests repeat is state (the URI, the
- * tenant, the producer and its closing), which an annotation cannot carry.
+ * tenant, the producer and its closing), which an annotation cannot carry. {@code @QuarkusTest} itself stays
+ * on each subclass: Quarkus makes every test class a CDI bean through that annotation, which is bean-defining
+ * and not inherited (a subclass without it fails with "No bean found for required type").
  */
-@QuarkusTest
 @WithTestResource(KafkaAndPostgres.class)
 public abstract class GatewayTest {
 
