@@ -81,7 +81,7 @@ class ConnectionLifecycleTest extends GatewayTest {
 
     @Test
     void slowConsumerIsClosedWith4008WhileOthersGetEveryEvent() {
-        try (WsClient slow = WsClient.connectOverSlowNetwork(uri, Tokens.token(tenant, "slow", List.of("inventory:*")));
+        try (WsClient slow = WsClient.connect(uri, Tokens.token(tenant, "slow", List.of("inventory:*")));
                 WsClient fast = WsClient.connect(uri, Tokens.token(tenant, "fast", List.of("inventory:*")))) {
             slow.subscribe("inventory:bulk");
             fast.subscribe("inventory:bulk");

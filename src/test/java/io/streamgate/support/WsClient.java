@@ -1,11 +1,9 @@
 package io.streamgate.support;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -33,7 +31,6 @@ public final class WsClient implements AutoCloseable {
     private final List<JsonObject> frames = new ArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicInteger ids = new AtomicInteger();
-    private volatile long pongTimer = -1;
 
     private WsClient(WebSocketClient client) {
         this.client = client;
@@ -60,17 +57,6 @@ public final class WsClient implements AutoCloseable {
             options.addHeader("Authorization", "Bearer " + token);
         }
         return connect(options);
-    }
-
-    /**
-     * Connects as a client on a slow network: a 64 KiB socket receive buffer, so the kernel cannot take
-     * megabytes in on its behalf (Linux grows a receive buffer up to tcp_rmem, 32 MiB here). For
-     * slow-consumer tests, with {@link #stopReading()}.
-     */
-    public static WsClient connectOverSlowNetwork(URI base, String token) {
-        WebSocketConnectOptions options = options(base);
-        options.addHeader("Authorization", "Bearer " + token);
-        return connect(options, new WebSocketClientOptions().setReceiveBufferSize(64 * 1024));
     }
 
     /** Connects to a full URL (with a query such as {@code ?client_id=}) with {@code Authorization: Bearer}. */
@@ -106,11 +92,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     private static WsClient connect(WebSocketConnectOptions options) {
-        return connect(options, new WebSocketClientOptions());
-    }
-
-    private static WsClient connect(WebSocketConnectOptions options, WebSocketClientOptions clientOptions) {
-        WebSocketClient client = VERTX.createWebSocketClient(clientOptions);
+        WebSocketClient client = VERTX.createWebSocketClient();
         WsClient wsClient = new WsClient(client);
         try {
             client.connect(options).map(wsClient::attach).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -256,13 +238,9 @@ public final class WsClient implements AutoCloseable {
     /** Stops reading from the socket: the server's writes back up, as with a client on a dead-slow network. */
     public void stopReading() {
         socket.pause();
-        // A slow network still carries the client's pongs: the server sees a live client that reads slowly,
-        // not an idle one (which it would close for idleness first).
-        pongTimer = VERTX.setPeriodic(1000, id -> socket.writePong(Buffer.buffer()));
     }
 
     public void resumeReading() {
-        VERTX.cancelTimer(pongTimer);
         socket.resume();
     }
 
