@@ -22,11 +22,26 @@ public final class Ports {
     private Ports() {
     }
 
-    /** A port below the ephemeral range that nothing listens on now. */
+    /**
+     * A port outside the ephemeral range that nothing listens on now: below it, or above it where the range
+     * starts too low to leave room (a machine tuned for many outgoing connections, "1024 65535"), or, where
+     * the range covers every port, one the kernel picks.
+     */
     public static int unused() {
-        int below = ephemeralRangeStart();
+        int[] range = ephemeralRange();
+        int from;
+        int to;
+        if (range[0] - LOWEST >= 1000) {
+            from = LOWEST;
+            to = range[0];
+        } else if (65_535 - range[1] >= 1000) {
+            from = range[1] + 1;
+            to = 65_536;
+        } else {
+            return kernelPicked();
+        }
         for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
+            int port = ThreadLocalRandom.current().nextInt(from, to);
             try (ServerSocket socket = new ServerSocket()) {
                 socket.setReuseAddress(false);
                 socket.bind(new InetSocketAddress("localhost", port));
@@ -35,13 +50,26 @@ public final class Ports {
                 // listened on by someone else: pick another
             }
         }
-        throw new IllegalStateException("no unused port between " + LOWEST + " and " + below);
+        throw new IllegalStateException("no unused port between " + from + " and " + to);
     }
 
-    private static int ephemeralRangeStart() {
+    private static int kernelPicked() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The kernel's ephemeral port range, first and last. */
+    private static int[] ephemeralRange() {
         Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
         try {
-            return Files.exists(range) ? Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]) : 32768;
+            if (!Files.exists(range)) {
+                return new int[] {32768, 60999};
+            }
+            String[] bounds = Files.readString(range).trim().split("\\s+");
+            return new int[] {Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])};
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
