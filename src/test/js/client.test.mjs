@@ -329,6 +329,20 @@ test("a refused subscription ends; an internal error is retried", async () => {
   assert.equal(retried.state, "pending");
 });
 
+test("a subscribe refused as rate_limited (subscribe churn) is retried, not ended", async () => {
+  const client = await openWelcomed();
+  const errors = [];
+  const sub = client.subscribe("inventory:sku-1", () => {}, { onError: (e) => errors.push(e.code) });
+  const [first] = FakeSocket.last.sentOf("subscribe");
+  FakeSocket.last.receive({ type: "error", id: first.id, code: "rate_limited", message: "slow down" });
+  assert.deepEqual(errors, ["rate_limited"]);
+  assert.equal(sub.state, "pending");
+  await clock.advance(2000);
+  assert.equal(FakeSocket.last.sentOf("subscribe").length, 2, "sent again");
+  FakeSocket.last.confirmSubscribes();
+  assert.equal(sub.state, "subscribed");
+});
+
 test("a server-initiated unsubscribe (grant revoked) ends the subscription with its reason", async () => {
   const client = await openWelcomed();
   const ended = [];

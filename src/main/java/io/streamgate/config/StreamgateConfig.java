@@ -141,6 +141,51 @@ public interface StreamgateConfig {
         int newBurst();
 
         /**
+         * New connections per second one tenant may open on this replica (its own token bucket, taken before the
+         * replica's): one tenant's reconnect loop or attack then uses at most this share of {@code new-per-second},
+         * and the other tenants' upgrades still pass. A refused upgrade takes nothing from the replica's bucket.
+         * A deployment with one tenant sets it to {@code new-per-second}.
+         */
+        @WithName("new-per-tenant-per-second")
+        @WithDefault("500")
+        int newPerTenantPerSecond();
+
+        /** New connections one tenant may open at once before {@code new-per-tenant-per-second} applies. */
+        @WithName("new-per-tenant-burst")
+        @WithDefault("1000")
+        int newPerTenantBurst();
+
+        /**
+         * Subscribe, unsubscribe and presence commands per second one connection may sustain (token bucket refill
+         * rate); beyond it they are answered {@code rate_limited}. Each one costs the index, Kafka or a presence
+         * scan, so churn is bounded.
+         */
+        @WithName("commands-per-second")
+        @WithDefault("50")
+        double commandsPerSecond();
+
+        /**
+         * Subscribe, unsubscribe and presence commands a connection may send at once (token bucket size). Keep it
+         * above {@code max-subscriptions}: a client resubscribes every channel at once after a reconnect.
+         */
+        @WithName("commands-burst")
+        @WithDefault("400")
+        int commandsBurst();
+
+        /**
+         * {@code refresh} commands one connection may send per minute (each verifies a signature on the worker
+         * pool); beyond it they are answered {@code rate_limited}. A failed refresh also counts as a bad command.
+         */
+        @WithName("refresh-per-minute")
+        @WithDefault("6")
+        double refreshPerMinute();
+
+        /** {@code refresh} commands a connection may send at once before {@code refresh-per-minute} applies. */
+        @WithName("refresh-burst")
+        @WithDefault("3")
+        int refreshBurst();
+
+        /**
          * A connection from which nothing (not even a pong) arrived for this long is considered dead and
          * closed. Keep it at two ping intervals or more ({@code quarkus.websockets-next.server.auto-ping-interval}).
          */
@@ -218,6 +263,32 @@ public interface StreamgateConfig {
         @WithName("flush-interval")
         @WithDefault("PT1S")
         Duration flushInterval();
+
+        /**
+         * Client ids ({@code ?client_id=}) whose positions are kept per tenant and subject; on a write, the
+         * rows of the least recently written client ids beyond this number are deleted.
+         */
+        @WithName("max-clients-per-subject")
+        @WithDefault("10")
+        int maxClientsPerSubject();
+
+        /** A stored position not written for this long is deleted (Kafka has long dropped what it pointed at). */
+        @WithDefault("P30D")
+        Duration retention();
+
+        /** How often positions older than {@code retention} are deleted. */
+        @WithName("purge-interval")
+        @WithDefault("PT1H")
+        Duration purgeInterval();
+
+        /**
+         * Acknowledged positions held in memory waiting to be written (normally one flush interval's worth;
+         * while PostgreSQL is unreachable, all of them). When full, an ack of a channel not already waiting is
+         * not kept (counted in {@code streamgate_cursor_acks_dropped_total}); waiting ones still move forward.
+         */
+        @WithName("max-pending")
+        @WithDefault("100000")
+        int maxPending();
     }
 
     interface Presence {

@@ -35,7 +35,13 @@ class ConnectionLimitsTest {
             return Map.of("streamgate.connection.max-per-tenant", "3",
                     "streamgate.connection.max-subscriptions", "2",
                     "streamgate.connection.new-per-second", "1",
-                    "streamgate.connection.new-burst", "12");
+                    "streamgate.connection.new-burst", "40",
+                    "streamgate.connection.new-per-tenant-per-second", "1",
+                    "streamgate.connection.new-per-tenant-burst", "6",
+                    "streamgate.connection.max-bad-commands", "5",
+                    "streamgate.connection.commands-per-second", "1",
+                    "streamgate.connection.commands-burst", "10",
+                    "streamgate.connection.refresh-burst", "3");
         }
     }
 
@@ -84,5 +90,59 @@ class ConnectionLimitsTest {
             statuses.add(WsClient.upgradeStatus(uri, token));
         }
         assertThat(statuses).contains(429);
+    }
+
+    /** Issue 15, item 10: one tenant's upgrade storm takes its own share of the new-connection rate, not everyone's. */
+    @Test
+    @Order(4)
+    void oneTenantsUpgradeStormDoesNotRefuseOtherTenants() {
+        String noisy = Tokens.token("t-" + UUID.randomUUID(), "mallory", List.of());
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            statuses.add(WsClient.upgradeStatus(uri, noisy));
+        }
+        assertThat(statuses).contains(429);
+        assertThat(statuses.stream().filter(s -> s == 101).count()).isLessThanOrEqualTo(10);
+        assertThat(WsClient.upgradeStatus(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of()))).isEqualTo(101);
+    }
+
+    /** Issue 15, item 10: subscribe/unsubscribe/presence churn is rate limited per connection. */
+    @Test
+    @Order(5)
+    void subscribeAndUnsubscribeChurnIsRateLimited() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of("chat:*")))) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                String id = client.nextId();
+                ids.add(id);
+                String type = i % 3 == 0 ? "subscribe" : i % 3 == 1 ? "unsubscribe" : "presence";
+                client.send(new JsonObject().put("type", type).put("id", id).put("channel", "chat:room-1"));
+            }
+            long limited = ids.stream().map(client::reply).filter(r -> "rate_limited".equals(r.getString("code"))).count();
+            // Burst 10 at 1/s: the commands beyond the burst, sent within milliseconds, are refused.
+            assertThat(limited).isGreaterThanOrEqualTo(3);
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    /** Issue 15, item 10: refresh (a signature check on the worker pool) is rate limited and its failures are bad commands. */
+    @Test
+    @Order(6)
+    void refreshIsRateLimitedAndFailedRefreshesCountAsBadCommands() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of()))) {
+            client.await(f -> "welcome".equals(f.getString("type")));
+            List<String> codes = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String id = client.nextId();
+                client.send(new JsonObject().put("type", "refresh").put("id", id).put("token", "not-a-token"));
+                codes.add(client.reply(id).getString("code"));
+            }
+            assertThat(codes).containsExactly("unauthorized", "unauthorized", "unauthorized", "rate_limited", "rate_limited");
+            // Three failed refreshes count as bad commands: three more (max-bad-commands 5) and the connection is closed.
+            for (int i = 0; i < 3; i++) {
+                client.sendText("{\"type\":\"dance\"}");
+            }
+            assertThat(client.awaitClose()).isEqualTo(1008);
+        }
     }
 }

@@ -139,6 +139,11 @@ public final class WsClient implements AutoCloseable {
                 io.netty.buffer.Unpooled.wrappedBuffer(bytes), true));
     }
 
+    /** A WebSocket ping; the server answers each with a pong. */
+    public void sendPing(byte[] payload) {
+        socket.writePing(io.vertx.core.buffer.Buffer.buffer(payload));
+    }
+
     public void sendBinary(byte[] bytes) {
         socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes));
     }
