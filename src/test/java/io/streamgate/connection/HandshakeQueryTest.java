@@ -39,7 +39,7 @@ class HandshakeQueryTest {
         String tenant = "t-" + UUID.randomUUID();
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
         int status;
-        try (WsClient c = WsClient.connectTo(URI.create(uri + "?client_id=" + rawClientId), token)) {
+        try (WsClient c = WsClient.connectWithRawQuery(uri, "client_id=" + rawClientId, token)) {
             status = 101;
         } catch (WsClient.UpgradeFailed e) {
             status = e.status;
@@ -52,7 +52,7 @@ class HandshakeQueryTest {
     void aWellFormedClientIdConnectsAndGivesItsBudgetBackOnClose() {
         String tenant = "t-" + UUID.randomUUID();
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
-        try (WsClient c = WsClient.connectTo(URI.create(uri + "?client_id=phone-1&other=%zz"), token)) {
+        try (WsClient c = WsClient.connectWithRawQuery(uri, "client_id=phone-1&other=%zz", token)) {
             c.await(f -> "welcome".equals(f.getString("type")));
             assertThat(budget.open(tenant)).isEqualTo(1);
         }

@@ -219,7 +219,7 @@ class HelmChartTest {
     @Test
     void jwtAudiencesBecomeMpJwtVerifyAudiencesAndAreLeftOutWhenEmpty() {
         assertThat(render(Map.of()).envNames()).doesNotContain("MP_JWT_VERIFY_AUDIENCES");
-        Manifests m = render(Map.of("jwt.audiences", "{streamgate,streamgate-staging}"));
+        Manifests m = render(Map.of("jwt.audiences[0]", "streamgate", "jwt.audiences[1]", "streamgate-staging"));
         assertThat(m.env("MP_JWT_VERIFY_AUDIENCES")).isEqualTo("streamgate,streamgate-staging");
     }
 

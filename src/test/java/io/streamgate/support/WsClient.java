@@ -69,6 +69,17 @@ public final class WsClient implements AutoCloseable {
         return connect(options);
     }
 
+    /**
+     * Connects with a query string sent exactly as given, also when it is no valid URI ({@code client_id=%zz}),
+     * with {@code Authorization: Bearer}.
+     */
+    public static WsClient connectWithRawQuery(URI base, String rawQuery, String token) {
+        WebSocketConnectOptions options = options(base);
+        options.setURI("/v1/ws?" + rawQuery);
+        options.addHeader("Authorization", "Bearer " + token);
+        return connect(options);
+    }
+
     /** Connects the way a browser must: the token inside {@code Sec-WebSocket-Protocol}. */
     public static WsClient connectWithSubprotocolToken(URI base, String token) {
         WebSocketConnectOptions options = options(base);
