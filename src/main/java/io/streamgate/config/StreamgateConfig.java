@@ -30,7 +30,6 @@ public interface StreamgateConfig {
      * {@code <namespace>:<its own sub>}, without a grant in the token (personal notifications).
      * Unset: no such namespace.
      */
-    @WithName("user-namespace")
     Optional<String> userNamespace();
 
     /** Per-connection limits and timing. */
@@ -64,7 +63,6 @@ public interface StreamgateConfig {
          * a number. Taking it from the value means the value is parsed for every record of a tenant
          * with subscribers in this namespace, so prefer the header when producers can set it.
          */
-        @WithName("subject-pointer")
         Optional<String> subjectPointer();
 
         /** Any client of the tenant may subscribe, whatever its token's {@code subscribe} claim says. */
@@ -87,7 +85,6 @@ public interface StreamgateConfig {
          * that falls this far behind is closed with 4008 and resumes from its cursor; it never slows
          * the Kafka consumer or other clients.
          */
-        @WithName("outbound-queue-bytes")
         @WithDefault("1048576")
         long outboundQueueBytes();
 
@@ -96,12 +93,10 @@ public interface StreamgateConfig {
          * fast client briefly exceeds the limit when a large batch of records arrives at once (its event loop
          * has not run the writes yet); a slow one stays above it. Above four times the limit it is closed at once.
          */
-        @WithName("slow-consumer-grace")
         @WithDefault("PT2S")
         Duration slowConsumerGrace();
 
         /** Subscriptions one connection may hold; one more is refused with {@code too_many_subscriptions}. */
-        @WithName("max-subscriptions")
         @WithDefault("200")
         int maxSubscriptions();
 
@@ -109,12 +104,10 @@ public interface StreamgateConfig {
          * Bad commands (malformed JSON, unknown types, missing fields) a connection may send before it is
          * closed with 1008. Each one before that gets an {@code error} reply.
          */
-        @WithName("max-bad-commands")
         @WithDefault("50")
         int maxBadCommands();
 
         /** Longest channel name accepted, in characters. */
-        @WithName("max-channel-length")
         @WithDefault("200")
         int maxChannelLength();
 
@@ -122,7 +115,6 @@ public interface StreamgateConfig {
          * Open connections one tenant may hold on this replica; one more is closed right after the upgrade
          * with 4429. Protects the other tenants of a replica from one tenant's reconnect loop.
          */
-        @WithName("max-per-tenant")
         @WithDefault("10000")
         int maxPerTenant();
 
@@ -131,12 +123,10 @@ public interface StreamgateConfig {
          * is refused with HTTP 429 and a Retry-After header. Each upgrade verifies a JWT signature, so a
          * reconnect storm is spread out instead of starving the event loops.
          */
-        @WithName("new-per-second")
         @WithDefault("1000")
         int newPerSecond();
 
         /** New connections accepted at once before {@code new-per-second} applies (token bucket size). */
-        @WithName("new-burst")
         @WithDefault("2000")
         int newBurst();
 
@@ -146,12 +136,10 @@ public interface StreamgateConfig {
          * and the other tenants' upgrades still pass. A refused upgrade takes nothing from the replica's bucket.
          * A deployment with one tenant sets it to {@code new-per-second}.
          */
-        @WithName("new-per-tenant-per-second")
         @WithDefault("500")
         int newPerTenantPerSecond();
 
         /** New connections one tenant may open at once before {@code new-per-tenant-per-second} applies. */
-        @WithName("new-per-tenant-burst")
         @WithDefault("1000")
         int newPerTenantBurst();
 
@@ -160,7 +148,6 @@ public interface StreamgateConfig {
          * rate); beyond it they are answered {@code rate_limited}. Each one costs the index, Kafka or a presence
          * scan, so churn is bounded.
          */
-        @WithName("commands-per-second")
         @WithDefault("50")
         double commandsPerSecond();
 
@@ -168,7 +155,6 @@ public interface StreamgateConfig {
          * Subscribe, unsubscribe and presence commands a connection may send at once (token bucket size). Keep it
          * above {@code max-subscriptions}: a client resubscribes every channel at once after a reconnect.
          */
-        @WithName("commands-burst")
         @WithDefault("400")
         int commandsBurst();
 
@@ -176,12 +162,10 @@ public interface StreamgateConfig {
          * {@code refresh} commands one connection may send per minute (each verifies a signature on the worker
          * pool); beyond it they are answered {@code rate_limited}. A failed refresh also counts as a bad command.
          */
-        @WithName("refresh-per-minute")
         @WithDefault("6")
         double refreshPerMinute();
 
         /** {@code refresh} commands a connection may send at once before {@code refresh-per-minute} applies. */
-        @WithName("refresh-burst")
         @WithDefault("3")
         int refreshBurst();
 
@@ -189,7 +173,6 @@ public interface StreamgateConfig {
          * A connection from which nothing (not even a pong) arrived for this long is considered dead and
          * closed. Keep it at two ping intervals or more ({@code quarkus.websockets-next.server.auto-ping-interval}).
          */
-        @WithName("idle-timeout")
         @WithDefault("PT60S")
         Duration idleTimeout();
     }
@@ -210,9 +193,17 @@ public interface StreamgateConfig {
          * clients that reconnect (a network blip, a rolling restart elsewhere) do not make the replica stop
          * and start reading it again.
          */
-        @WithName("release-delay")
         @WithDefault("PT30S")
         Duration releaseDelay();
+
+        /**
+         * How often each namespace topic's id and partition count are read again. A change (partitions added, the
+         * topic deleted and recreated) moves every subscription of the topic to its tenant's new partition and
+         * tells the client ({@code subscribed} with reason {@code epoch}). A record or publish in a partition the
+         * known epoch cannot place makes the check run at once.
+         */
+        @WithDefault("PT30S")
+        Duration epochCheckInterval();
 
         enum Assignment {
             ALL,
@@ -229,7 +220,6 @@ public interface StreamgateConfig {
         int workers();
 
         /** How long a replay worker waits for records in one poll. */
-        @WithName("poll-timeout")
         @WithDefault("PT0.5S")
         Duration pollTimeout();
 
@@ -237,19 +227,16 @@ public interface StreamgateConfig {
          * How long a subscription waits for the live consumer to be assigned its partition before the
          * subscribe fails with {@code internal} (only right after startup).
          */
-        @WithName("live-ready-timeout")
         @WithDefault("PT30S")
         Duration liveReadyTimeout();
     }
 
     interface Publish {
         /** Largest {@code data} a client may publish, in bytes of JSON; larger: {@code too_large}. */
-        @WithName("max-payload-bytes")
         @WithDefault("65536")
         int maxPayloadBytes();
 
         /** Publishes per second a connection may sustain (token bucket refill rate). */
-        @WithName("rate-per-second")
         @WithDefault("20")
         double ratePerSecond();
 
@@ -260,7 +247,6 @@ public interface StreamgateConfig {
 
     interface Cursors {
         /** How often acknowledged cursors are written to PostgreSQL, coalesced per channel. */
-        @WithName("flush-interval")
         @WithDefault("PT1S")
         Duration flushInterval();
 
@@ -268,7 +254,6 @@ public interface StreamgateConfig {
          * Client ids ({@code ?client_id=}) whose positions are kept per tenant and subject; on a write, the
          * rows of the least recently written client ids beyond this number are deleted.
          */
-        @WithName("max-clients-per-subject")
         @WithDefault("10")
         int maxClientsPerSubject();
 
@@ -277,7 +262,6 @@ public interface StreamgateConfig {
         Duration retention();
 
         /** How often positions older than {@code retention} are deleted. */
-        @WithName("purge-interval")
         @WithDefault("PT1H")
         Duration purgeInterval();
 
@@ -286,7 +270,6 @@ public interface StreamgateConfig {
          * while PostgreSQL is unreachable, all of them). When full, an ack of a channel not already waiting is
          * not kept (counted in {@code streamgate_cursor_acks_dropped_total}); waiting ones still move forward.
          */
-        @WithName("max-pending")
         @WithDefault("100000")
         int maxPending();
     }
