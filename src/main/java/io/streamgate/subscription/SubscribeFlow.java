@@ -155,16 +155,15 @@ final class SubscribeFlow implements ReplayTarget {
 
     /** Joins the index at the live position: only events written from now on. */
     private void startLive(String reason) {
-        Subscription started = parts.live().atSeamNow(tp, next -> {
+        parts.live().atSeamNow(tp, next -> {
             Subscription s = register(false, next - 1);
             if (s != null) {
+                // Started before `subscribed`: a presence query the client sends on `subscribed` lists it.
+                parts.started().accept(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
                 sink.send(Frames.subscribed(request.id(), channelText, false, reason, s.cursor()));
             }
             return s;
         });
-        if (started != null) {
-            parts.started().accept(new SubscriptionLifecycle.Started(started, grant.subject(), grant.presenceInfo()));
-        }
     }
 
     private Subscription register(boolean replaying, long lastOffset) {
@@ -218,8 +217,8 @@ final class SubscribeFlow implements ReplayTarget {
         Subscription s = register(true, Cursor.decode(request.since()).orElseThrow().offset());
         parts.metrics().resume("recovered");
         if (s != null) {
-            sink.send(Frames.subscribed(request.id(), channelText, true, null, request.since()));
             parts.started().accept(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
+            sink.send(Frames.subscribed(request.id(), channelText, true, null, request.since()));
         }
     }
 

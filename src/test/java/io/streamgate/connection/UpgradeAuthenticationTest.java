@@ -95,6 +95,83 @@ class UpgradeAuthenticationTest {
     }
 
     @Test
+    void validTokenThatNamesItsUserWithoutSubIsRefusedWith403() {
+        String upnOnly = Tokens.sign(Jwt.issuer(Tokens.ISSUER).issuedAt(Instant.now()).expiresIn(3600).upn("alice@acme")
+                .claim("tenant", "acme").claim("subscribe", List.of("*")));
+        assertThat(WsClient.upgradeStatus(uri, upnOnly)).isEqualTo(403);
+    }
+
+    @Test
+    void tokenNamingNoUserAtAllIsRefusedWith401() {
+        // SmallRye JWT itself refuses a token without sub, upn or preferred_username.
+        String nobody = Tokens.sign(Jwt.issuer(Tokens.ISSUER).issuedAt(Instant.now()).expiresIn(3600)
+                .claim("tenant", "acme").claim("subscribe", List.of("*")));
+        assertThat(WsClient.upgradeStatus(uri, nobody)).isEqualTo(401);
+    }
+
+    @Test
+    void tenantOfMoreThan128CharactersIsRefusedWith403AndOf128IsAccepted() {
+        assertThat(WsClient.upgradeStatus(uri, Tokens.token("t".repeat(129), "alice", List.of("*")))).isEqualTo(403);
+        assertThat(WsClient.upgradeStatus(uri, Tokens.token("t".repeat(128), "alice", List.of("*")))).isEqualTo(101);
+    }
+
+    @Test
+    void tokensNeverReachTheLog() throws Exception {
+        List<String> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                String message = r instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage();
+                StringBuilder text = new StringBuilder(String.valueOf(message));
+                for (Throwable t = r.getThrown(); t != null; t = t.getCause()) {
+                    text.append(' ').append(t);
+                }
+                logged.add(text.toString());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        String valid = Tokens.token("acme", "alice", List.of("inventory:*"));
+        String expired = Tokens.sign(Tokens.claims("acme", "alice", List.of("*"), List.of()).issuedAt(Instant.now().minusSeconds(7200))
+                .expiresAt(Instant.now().minusSeconds(3600)));
+        String foreign = Tokens.foreignSigned("acme", "alice");
+        String otherTenant = Tokens.token("other", "alice", List.of("*"));
+        try {
+            try (WsClient client = WsClient.connect(uri, valid); WsClient browser = WsClient.connectWithSubprotocolToken(uri, valid)) {
+                client.subscribe("inventory:sku-log");
+                for (String bad : List.of("garbage", expired, foreign, otherTenant)) {
+                    String id = client.nextId();
+                    client.send(new JsonObject().put("type", "refresh").put("id", id).put("token", bad));
+                    assertThat(client.reply(id).getString("code")).isEqualTo("unauthorized");
+                }
+                browser.subscribe("inventory:sku-log");
+            }
+            assertThat(WsClient.upgradeStatus(uri, expired)).isEqualTo(401);
+            assertThat(WsClient.upgradeStatus(uri, foreign)).isEqualTo(401);
+            // The server logged something (the opened connections), so the capture works...
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> logged.stream().anyMatch(m -> m.contains("connection opened")));
+        } finally {
+            root.removeHandler(capture);
+        }
+        // ...and no part of any token: the signature is what makes a token a credential.
+        for (String token : List.of(valid, expired, foreign, otherTenant)) {
+            String signature = token.substring(token.lastIndexOf('.') + 1);
+            String payload = token.split("\\.")[1];
+            assertThat(List.copyOf(logged)).noneMatch(m -> m.contains(signature) || m.contains(payload));
+        }
+    }
+
+    @Test
     void channelOutsideTheGrantIsForbiddenAndTheConnectionLives() {
         try (WsClient client = WsClient.connect(uri, Tokens.token("acme", "alice", List.of("inventory:sku-*")))) {
             JsonObject refused = client.subscribe("orders:o-1");

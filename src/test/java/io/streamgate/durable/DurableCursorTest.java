@@ -74,7 +74,9 @@ class DurableCursorTest {
             JsonObject subscribed = client.resume("inventory:sku-1");
             assertThat(subscribed.getBoolean("recovered")).isTrue();
             assertThat(numbers(client.events("inventory:sku-1", 5))).containsExactly(3, 4, 5, 6, 7);
-            assertThat(client.settle(Duration.ofMillis(300))).noneMatch(f -> "event".equals(f.getString("type")));
+            // Sentinel: the next event after the missed ones is one produced now, nothing repeated before it.
+            produce("sku-1", 8, 9);
+            assertThat(numbers(client.events("inventory:sku-1", 1))).containsExactly(8);
         }
     }
 
@@ -116,10 +118,28 @@ class DurableCursorTest {
             client.ack("inventory:sku-3", seen.get(2).getString("cursor"));
             await().atMost(Duration.ofSeconds(10)).until(() -> storedOffset("inventory:sku-3", "stale") >= 0);
             long stored = storedOffset("inventory:sku-3", "stale");
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.pendingCount() == 0);
+            int written = store.writtenTotal();
             client.ack("inventory:sku-3", seen.get(0).getString("cursor"));
+            // Commands of a connection are handled in order: once this reply is here, the stale ack was taken.
+            assertThat(client.unsubscribe("inventory:not-subscribed").getString("code")).isEqualTo("bad_request");
             store.flushSoon();
-            Thread.sleep(600); // two flush intervals of the test profile
+            // Written (the row write ran and was counted), not merely waited for.
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.pendingCount() == 0 && store.writtenTotal() > written);
             assertThat(storedOffset("inventory:sku-3", "stale")).isEqualTo(stored);
+        }
+    }
+
+    @Test
+    void sinceTogetherWithResumeIsABadRequest() {
+        try (WsClient client = connect("both")) {
+            String id = client.nextId();
+            client.send(new JsonObject().put("type", "subscribe").put("id", id).put("channel", "inventory:sku-6")
+                    .put("since", "28mGBR5uQduCztE4xdaBQw.3.0.1").put("resume", true));
+            JsonObject reply = client.reply(id);
+            assertThat(reply.getString("type")).isEqualTo("error");
+            assertThat(reply.getString("code")).isEqualTo("bad_request");
+            assertThat(client.subscribe("inventory:sku-6").getString("type")).isEqualTo("subscribed");
         }
     }
 

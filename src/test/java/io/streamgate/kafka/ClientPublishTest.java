@@ -171,4 +171,23 @@ class ClientPublishTest {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new StringDeserializer());
     }
+
+    @Test
+    void publishToAWildcardChannelIsForbiddenEvenWithAWildcardGrant() throws Exception {
+        long before = endOffsetsSum("chat-events");
+        try (WsClient alice = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of(), List.of("chat:*")))) {
+            String id = alice.nextId();
+            alice.send(new JsonObject().put("type", "publish").put("id", id).put("channel", "chat:*")
+                    .put("data", new JsonObject().put("text", "to everyone")));
+            JsonObject reply = alice.reply(id);
+            assertThat(reply.getString("type")).isEqualTo("error");
+            assertThat(reply.getString("code")).isEqualTo("forbidden");
+            // The same connection may publish to a concrete channel: the refusal was about the wildcard.
+            String ok = alice.nextId();
+            alice.send(new JsonObject().put("type", "publish").put("id", ok).put("channel", "chat:room-w")
+                    .put("data", new JsonObject().put("text", "one room")));
+            assertThat(alice.reply(ok).getString("type")).isEqualTo("published");
+        }
+        assertThat(endOffsetsSum("chat-events") - before).isEqualTo(1);
+    }
 }

@@ -103,6 +103,7 @@ class BrokerOutageIT {
                         assertThat(c.delivered()).containsExactlyElementsOf(expected);
                         assertThat(c.reconnects()).isZero();
                     }
+                    ResumingClient.assertNoDuplicatesAndNoUnexpectedErrors(clients);
                     assertThat(readinessDuringOutage).contains("DOWN");
                     ReliabilityReport.add("4. Kafka broker stopped (SIGTERM) for " + OUTAGE.toSeconds() + " s under 2 replicas"
                             + " with 20 clients, 100 events produced before, 100 during (buffered by the producer), 100 after:"
@@ -113,7 +114,9 @@ class BrokerOutageIT {
                             + " ms after, readiness 200 again after "
                             + Duration.ofNanos(readyAgain).toMillis() + " ms; all 300 events reached every client exactly once,"
                             + " in order; 0 reconnects; wire events "
-                            + clients.stream().mapToInt(ResumingClient::wireEvents).sum());
+                            + clients.stream().mapToInt(ResumingClient::wireEvents).sum() + ", duplicates "
+                            + clients.stream().mapToInt(ResumingClient::duplicates).sum() + ", "
+                            + ResumingClient.errorSummary(clients));
                 } finally {
                     clients.forEach(ResumingClient::stop);
                 }

@@ -5,6 +5,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.support.KafkaAndPostgres;
 import io.streamgate.support.Records;
+import io.streamgate.support.Tenants;
+import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -36,26 +37,29 @@ class LiveDeliveryTest {
 
     @Test
     void subscriberOfTheRightTenantGetsTheEventAndAnotherTenantWithTheSameChannelGetsNothing() {
-        String otherTenant = "t-" + UUID.randomUUID();
+        // Both tenants' records in one partition: what arrives after a record was fanned out after it.
+        String otherTenant = Tenants.sharingPartitionWith(tenant, TestStack.TOPICS.get("inventory-events"));
         try (WsClient mine = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")));
                 WsClient theirs = WsClient.connect(uri, Tokens.token(otherTenant, "bob", List.of("inventory:*")))) {
             assertThat(mine.subscribe("inventory:sku-42").getString("type")).isEqualTo("subscribed");
             assertThat(theirs.subscribe("inventory:sku-42").getString("type")).isEqualTo("subscribed");
 
             records.send("inventory-events", tenant, "sku-42", "{\"stock\":7}");
+            records.send("inventory-events", otherTenant, "sku-42", "{\"stock\":1}");
+            records.send("inventory-events", tenant, "sku-42", "{\"stock\":8}");
 
-            JsonObject event = mine.events("inventory:sku-42", 1).get(0);
+            List<JsonObject> myEvents = mine.events("inventory:sku-42", 2);
+            JsonObject event = myEvents.get(0);
             assertThat(event.getString("channel")).isEqualTo("inventory:sku-42");
             assertThat(event.getJsonObject("data").getInteger("stock")).isEqualTo(7);
             assertThat(event.getString("cursor")).isNotBlank();
             assertThat(event.getLong("ts")).isPositive();
-
-            // The other tenant's own event proves its subscription is live, and that it is the only one it got.
-            records.send("inventory-events", otherTenant, "sku-42", "{\"stock\":1}");
-            List<JsonObject> theirEvents = theirs.events("inventory:sku-42", 1);
-            assertThat(theirEvents.get(0).getJsonObject("data").getInteger("stock")).isEqualTo(1);
-            assertThat(theirs.settle(Duration.ofMillis(300))).noneMatch(f -> "event".equals(f.getString("type")));
-            assertThat(mine.settle(Duration.ofMillis(300))).noneMatch(f -> "event".equals(f.getString("type")));
+            // The other tenant's record lies between my two: had it been sent to me, it would be second.
+            assertThat(myEvents.get(1).getJsonObject("data").getInteger("stock")).isEqualTo(8);
+            // Their own record (a sentinel after my first) arrived, and it is the first event they got.
+            assertThat(theirs.events("inventory:sku-42", 1).get(0).getJsonObject("data").getInteger("stock")).isEqualTo(1);
+            assertThat(theirs.pending()).noneMatch(f -> "event".equals(f.getString("type"))
+                    && f.getJsonObject("data").getInteger("stock") != 1);
         }
     }
 
@@ -130,6 +134,7 @@ class LiveDeliveryTest {
     void unsubscribedChannelReceivesNothingMore() {
         try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
             client.subscribe("inventory:sku-3");
+            client.subscribe("inventory:sku-3b");
             records.send("inventory-events", tenant, "sku-3", "{\"n\":1}");
             client.events("inventory:sku-3", 1);
 
@@ -137,7 +142,20 @@ class LiveDeliveryTest {
             client.send(new JsonObject().put("type", "unsubscribe").put("id", id).put("channel", "inventory:sku-3"));
             assertThat(client.reply(id).getString("type")).isEqualTo("unsubscribed");
             records.send("inventory-events", tenant, "sku-3", "{\"n\":2}");
-            assertThat(client.settle(Duration.ofMillis(500))).noneMatch(f -> "event".equals(f.getString("type")));
+            records.send("inventory-events", tenant, "sku-3b", "{\"n\":3}"); // sentinel: same tenant, same partition
+            assertThat(client.events(null, 1).get(0).getString("channel")).isEqualTo("inventory:sku-3b");
+            assertThat(client.pending()).noneMatch(f -> "event".equals(f.getString("type")));
+        }
+    }
+
+    @Test
+    void unsubscribingAChannelNotSubscribedIsABadRequest() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
+            JsonObject reply = client.unsubscribe("inventory:never");
+            assertThat(reply.getString("type")).isEqualTo("error");
+            assertThat(reply.getString("code")).isEqualTo("bad_request");
+            // The connection lives.
+            assertThat(client.subscribe("inventory:sku-after").getString("type")).isEqualTo("subscribed");
         }
     }
 }

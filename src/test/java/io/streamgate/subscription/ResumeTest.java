@@ -129,6 +129,25 @@ class ResumeTest {
     }
 
     @Test
+    void cursorOfAnotherTenantsStreamIsNotRecoveredWithReasonInvalid() {
+        String other = io.streamgate.support.Tenants.inAnotherPartitionThan(tenant,
+                io.streamgate.support.TestStack.TOPICS.get("inventory-events"));
+        String theirCursor;
+        try (WsClient client = WsClient.connect(uri, Tokens.token(other, "mallory", List.of("inventory:*")))) {
+            client.subscribe("inventory:sku-x");
+            records.send("inventory-events", other, "sku-x", "{\"n\":0}");
+            theirCursor = client.events("inventory:sku-x", 1).get(0).getString("cursor");
+        }
+        try (WsClient client = WsClient.connect(uri, token())) {
+            JsonObject subscribed = client.subscribe("inventory:sku-x", theirCursor);
+            assertThat(subscribed.getBoolean("recovered")).isFalse();
+            assertThat(subscribed.getString("reason")).isEqualTo("invalid");
+            produce("inventory-events", "sku-x", 0, 1); // goes on live
+            assertThat(numbers(client.events("inventory:sku-x", 1))).containsExactly(0);
+        }
+    }
+
+    @Test
     void cursorOfAnotherTopicIsNotRecoveredWithReasonEpoch() {
         String orderCursor;
         try (WsClient client = WsClient.connect(uri, token())) {

@@ -16,27 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SubscriptionMergeTest {
 
     private final List<String> sent = new ArrayList<>();
-    private final EventSink sink = new EventSink() {
-        @Override
-        public void send(String frame) {
-            sent.add(frame);
-        }
-
-        @Override
-        public boolean isBackedUp() {
-            return false;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public String connectionId() {
-            return "c1";
-        }
-    };
+    private final EventSink sink = TestSubscriptions.sink("c1", sent::add);
 
     private Subscription subscription(boolean replaying, long lastOffset) {
         return new Subscription(sink, "acme", new ChannelName("inventory", "sku-1"),

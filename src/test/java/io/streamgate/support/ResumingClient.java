@@ -37,6 +37,8 @@ public final class ResumingClient {
     private final AtomicInteger errors = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> notes = new ArrayList<>();
+    /** Every error and unsubscribed frame, as "error <code>" or "unsubscribed <reason>", with how many; guarded by this. */
+    private final java.util.Map<String, Integer> errorFrames = new java.util.TreeMap<>();
     private volatile boolean stopped;
     private volatile WebSocket socket;
     private volatile boolean subscribed;
@@ -123,6 +125,11 @@ public final class ResumingClient {
                 // A subscribe that failed (a replica still starting, say), or a subscription the server ended
                 // (its history could not be read): what an app does is try again.
                 errors.incrementAndGet();
+                errorFrames.merge(f.getString("type") + " " + ("error".equals(f.getString("type")) ? f.getString("code")
+                        : f.getString("reason")), 1, Integer::sum);
+                if (notes.size() < 20) {
+                    notes.add(text);
+                }
                 WebSocket ws = socket;
                 if (ws != null) {
                     ws.close();
@@ -135,6 +142,33 @@ public final class ResumingClient {
 
     public int errors() {
         return errors.get();
+    }
+
+    /** The error and unsubscribed frames received, by kind ("error internal", "unsubscribed forbidden"...). */
+    public synchronized java.util.Map<String, Integer> errorFrames() {
+        return java.util.Map.copyOf(errorFrames);
+    }
+
+    /**
+     * Asserts what every failure test promises of each client: no event sent twice on the wire (an event at
+     * or below the last cursor, which this client drops), and no error or unsubscribed frame other than the
+     * expected kinds, each named by the test (none unless it says so).
+     */
+    public static void assertNoDuplicatesAndNoUnexpectedErrors(java.util.Collection<ResumingClient> clients,
+            String... expectedErrorKinds) {
+        java.util.Set<String> expected = java.util.Set.of(expectedErrorKinds);
+        for (ResumingClient c : clients) {
+            org.assertj.core.api.Assertions.assertThat(c.duplicates()).as("events repeated on the wire to %s", c).isZero();
+            org.assertj.core.api.Assertions.assertThat(c.errorFrames().keySet()).as("error frames of %s", c)
+                    .allMatch(expected::contains, "one of the expected " + expected);
+        }
+    }
+
+    /** How many error and unsubscribed frames of each kind these clients got, for the report. */
+    public static String errorSummary(java.util.Collection<ResumingClient> clients) {
+        java.util.Map<String, Integer> all = new java.util.TreeMap<>();
+        clients.forEach(c -> c.errorFrames().forEach((k, v) -> all.merge(k, v, Integer::sum)));
+        return all.isEmpty() ? "0 error frames" : "error frames " + all;
     }
 
     @Override
