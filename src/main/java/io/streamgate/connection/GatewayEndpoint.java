@@ -223,6 +223,15 @@ public class GatewayEndpoint {
         }
     }
 
+    private static boolean decodable(String part) {
+        try {
+            URLDecoder.decode(part, StandardCharsets.UTF_8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static boolean isMessageTooBig(Throwable failure) {
         return failure instanceof IllegalStateException && failure.getMessage() != null
                 && failure.getMessage().contains("max message size");
@@ -230,12 +239,18 @@ public class GatewayEndpoint {
 
     /**
      * The {@code client_id} query parameter: "" when there is none (one position for all the subject's clients),
-     * null when it is there but unusable (not URL-decodable, or outside {@code [A-Za-z0-9._-]{1,64}}): such an
-     * upgrade is refused with 400 ({@link UpgradeAdmission}). Other parameters are ignored.
+     * null when the query is not URL-decodable (in any parameter) or the client id is outside
+     * {@code [A-Za-z0-9._-]{1,64}}: such an upgrade is refused with 400 ({@link UpgradeAdmission}). Other
+     * parameters are otherwise ignored.
      */
     static String clientId(String query) {
         if (query == null) {
             return "";
+        }
+        for (String pair : query.split("&")) {
+            if (!decodable(pair)) {
+                return null; // before this check, such a query (in any parameter) left the upgrade hanging
+            }
         }
         for (String pair : query.split("&")) {
             if (pair.startsWith("client_id=")) {

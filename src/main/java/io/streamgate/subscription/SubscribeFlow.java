@@ -195,11 +195,13 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     /**
-     * A subscribe that cannot be set up is answered with an error to its id; a server-initiated one (a move to
-     * a new epoch, no id) ends the client's subscription explicitly instead: nothing is left silently unserved.
+     * A subscribe that cannot be set up is answered with an error (to its id, if it had one); a server-initiated
+     * one (a move to a new epoch) ends the client's subscription explicitly instead: nothing is left silently
+     * unserved.
      */
     private void answerFailure(ErrorCode code, String message) {
-        if (request.id() == null) {
+        // Only a move starts out with reason "epoch" (SubscriptionService.moveToEpoch); a client's subscribe has none.
+        if ("epoch".equals(request.reasonWithoutSince())) {
             sink.send(Frames.unsubscribed(null, channelText, "internal"));
         } else {
             sink.send(Frames.error(request.id(), code, message));
