@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 15, item 11: a presence query, a join or leave, and a sweep with nothing due cost in proportion to the
  * channel (or to what expires), not to every member of the cluster. The view holds 200,000 members of other
- * channels; 2,000 queries of a small channel must not walk them (scanning them would take seconds).
+ * channels; 20,000 queries of a small channel must not walk them (scanning them would take minutes).
  */
 class PresenceViewCostTest {
 
@@ -24,14 +24,15 @@ class PresenceViewCostTest {
         view.upsert(new PresenceRecord("acme", "chat:lobby", "c-b1", "bob", null, FAR));
 
         long started = System.nanoTime();
-        for (int i = 0; i < 2_000; i++) {
+        for (int i = 0; i < 20_000; i++) {
             assertThat(view.members("acme", "chat:lobby")).hasSize(2);
             assertThat(view.expire(1_000)).isEmpty();
             assertThat(view.upsert(new PresenceRecord("acme", "chat:lobby", "c-x", "carol", null, FAR))).hasSize(1);
             assertThat(view.remove(PresenceRecord.key("acme", "c-x", "chat:lobby"))).hasSize(1);
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        assertThat(millis).as("2,000 rounds took %d ms", millis).isLessThan(1_500);
+        // Walking 200,000 members per call would take minutes here; per channel it takes milliseconds. A generous ceiling.
+        assertThat(millis).as("20,000 rounds took %d ms", millis).isLessThan(10_000);
     }
 
     @Test
