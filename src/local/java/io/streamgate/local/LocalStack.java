@@ -1,11 +1,8 @@
 package io.streamgate.local;
 
+import io.streamgate.kit.SingleNodeKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -51,34 +48,20 @@ final class LocalStack {
 
     static LocalStack start() throws Exception {
         removeLeftovers();
-        quietBrokerLogs();
         Path dir = Files.createTempDirectory(DIR_PREFIX);
         Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
         long started = System.nanoTime();
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                .setBaseDirectory(dir.resolve("kafka")).build())
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // One broker: internal topics must not ask for three replicas, or no consumer group can form.
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .build();
+        KafkaClusterTestKit kafka = null;
         EmbeddedPostgres postgres = null;
         try {
-            kafka.format();
-            kafka.startup();
-            kafka.waitForReadyBrokers();
+            kafka = SingleNodeKafka.start(dir.resolve("kafka"), Map.of());
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dir.resolve("postgres"))
                     .setCleanDataDirectory(true)
                     // Stopped by our own hook, after the application has let go of its connections.
                     .setRegisterShutdownHook(false)
                     .start();
-            createTopics(kafka.bootstrapServers());
+            SingleNodeKafka.createTopics(kafka.bootstrapServers(), SingleNodeKafka.topics(TOPICS));
             LocalStack stack = new LocalStack(dir, kafka, postgres);
             LOG.infof("Local stack up in %d ms: Kafka %s, PostgreSQL on port %d, data in %s",
                     (System.nanoTime() - started) / 1_000_000, kafka.bootstrapServers(), postgres.getPort(), dir);
@@ -113,13 +96,6 @@ final class LocalStack {
         delete(dir);
     }
 
-    private static void createTopics(String bootstrapServers) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(TOPICS.entrySet().stream()
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList()).all().get();
-        }
-    }
-
     /**
      * A JVM that died without running its shutdown hooks (kill -9, a crash) leaves its PostgreSQL running
      * and its directory behind. Stop those here, so that runs never pile up processes.
@@ -151,13 +127,6 @@ final class LocalStack {
             delete(dir);
         } catch (IOException | RuntimeException e) {
             LOG.debugf("Cannot clean up %s: %s", dir, e.getMessage());
-        }
-    }
-
-    /** The in-process broker logs thousands of INFO lines, many before Quarkus has applied its log levels. */
-    private static void quietBrokerLogs() {
-        for (String category : new String[] {"kafka", "org.apache.kafka", "state.change.logger", "io.zonky"}) {
-            java.util.logging.Logger.getLogger(category).setLevel(java.util.logging.Level.WARNING);
         }
     }
 

@@ -1,12 +1,9 @@
 package io.streamgate.client;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,11 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * token, as a JavaScript module. The demo page and the token endpoint are not: they exist in local mode only.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class ClientScriptServedTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class ClientScriptServedTest extends GatewayTest {
 
     @Test
     void clientModuleIsServedWithoutAToken() throws Exception {

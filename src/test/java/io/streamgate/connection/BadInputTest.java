@@ -1,9 +1,7 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -22,11 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each bad command gets a clear error and the connection lives; a client that keeps at it is closed with 1008. */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class BadInputTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class BadInputTest extends GatewayTest {
 
     private WsClient connect() {
         WsClient client = WsClient.connect(uri, Tokens.token("acme", "alice", List.of("inventory:*")));

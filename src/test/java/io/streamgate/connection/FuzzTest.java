@@ -1,16 +1,13 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,8 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leaked a stack trace. The seed is printed, so a failure can be replayed.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class FuzzTest {
+class FuzzTest extends GatewayTest {
 
     private static final List<String> VALID = List.of(
             "{\"type\":\"subscribe\",\"id\":1,\"channel\":\"inventory:sku-1\"}",
@@ -41,9 +37,6 @@ class FuzzTest {
             "{\"type\":\"presence\",\"id\":4,\"channel\":\"chat:room-1\"}",
             "{\"type\":\"refresh\",\"id\":5,\"token\":\"x.y.z\"}",
             "{\"type\":\"subscribe\",\"id\":6,\"channel\":\"orders:o-1\",\"resume\":true}");
-
-    @TestHTTPResource("/")
-    URI uri;
 
     @Test
     void randomAndMutatedFramesNeverHurtTheServerOrOtherClients() throws Exception {

@@ -1,27 +1,20 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.jwt.build.Jwt;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class UpgradeAuthenticationTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class UpgradeAuthenticationTest extends GatewayTest {
 
     @Test
     void validTokenInAuthorizationHeaderOpensTheConnectionWithAWelcome() {

@@ -3,24 +3,21 @@ package io.streamgate.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.streamgate.support.MonitoringChart;
+import io.streamgate.support.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Checks the chart's alert rules with Prometheus's own {@code promtool}, as the chart renders them:
@@ -91,34 +88,13 @@ class PrometheusRulesTest {
         return names;
     }
 
-    /** Runs promtool; fails with its output when it exits non-zero. */
+    /** Runs promtool (on PATH; a loud skip without it, a failure on CI); fails with its output when it exits non-zero. */
     private static String promtool(String... arguments) throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(promtoolExecutable().toString());
+        command.add(Tools.require("promtool", "apt-get install prometheus").toString());
         command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            fail("promtool did not finish in 2 minutes: " + command);
-        }
-        assertThat(process.exitValue()).as("%s said:%n%s", String.join(" ", command), output).isZero();
-        return output;
-    }
-
-    /** promtool on the PATH; skips the test when it is missing, except on CI, where that is a failure. */
-    private static Path promtoolExecutable() {
-        Path found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(dir -> Path.of(dir, "promtool")).filter(Files::isExecutable).findFirst().orElse(null);
-        String missing = "promtool is not installed, so the alert rules were not checked: install Debian's "
-                + "'prometheus' package (apt-get install prometheus), which ships /usr/bin/promtool";
-        if (found == null && "true".equals(System.getenv("CI"))) {
-            fail(missing + ". On CI (CI=true) this is a failure: .ci/run installs it");
-        }
-        if (found == null) {
-            System.err.println("PrometheusRulesTest SKIPPED: " + missing); // visible in the build log, not only in the report
-        }
-        assumeTrue(found != null, missing);
-        return found;
+        Tools.Result result = Tools.run(command, null, Duration.ofMinutes(2), Path.of("target", "promtool.log"));
+        assertThat(result.exitCode()).as("%s said:%n%s", String.join(" ", command), result.output()).isZero();
+        return result.output();
     }
 }

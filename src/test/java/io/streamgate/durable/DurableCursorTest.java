@@ -1,16 +1,12 @@
 package io.streamgate.durable;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -19,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,22 +22,11 @@ import static org.awaitility.Awaitility.await;
 
 /** Durable cursors on the real PostgreSQL: ack, leave, come back with {@code resume: true}. */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class DurableCursorTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class DurableCursorTest extends GatewayTest {
 
     @Inject
     DurableCursorStore store;
 
-    private final Records records = new Records();
-    private final String tenant = "t-" + UUID.randomUUID();
-
-    @AfterEach
-    void close() {
-        records.close();
-    }
 
     private WsClient connect(String clientId) {
         URI withClient = clientId == null ? uri : URI.create(uri + "?client_id=" + clientId);

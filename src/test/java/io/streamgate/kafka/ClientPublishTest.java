@@ -1,9 +1,7 @@
 package io.streamgate.kafka;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -15,24 +13,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class ClientPublishTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final String tenant = "t-" + UUID.randomUUID();
+class ClientPublishTest extends GatewayTest {
 
     @Test
     void chatBetweenTwoClientsGoesThroughKafkaWithTheServerSetFrom() {

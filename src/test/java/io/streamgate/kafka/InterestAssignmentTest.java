@@ -1,13 +1,11 @@
 package io.streamgate.kafka;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -16,10 +14,8 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -41,8 +37,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @TestProfile(InterestAssignmentTest.InterestOnly.class)
-@WithTestResource(KafkaAndPostgres.class)
-class InterestAssignmentTest {
+class InterestAssignmentTest extends GatewayTest {
 
     public static class InterestOnly implements QuarkusTestProfile {
         @Override
@@ -54,25 +49,15 @@ class InterestAssignmentTest {
     private static final String TOPIC = "inventory-events";
     private static final int PARTITIONS = 3;
 
-    @TestHTTPResource("/")
-    URI uri;
-
     @Inject
     KafkaClientService clients;
 
     @Inject
     LivePositions positions;
 
-    private final Records records = new Records();
-    private final String tenant = "t-" + UUID.randomUUID();
     private final String otherTenant = tenantOutside(partitionOf(tenant));
     private final TopicPartition partition = new TopicPartition(TOPIC, partitionOf(tenant));
     private final TopicPartition otherPartition = new TopicPartition(TOPIC, partitionOf(otherTenant));
-
-    @AfterEach
-    void close() {
-        records.close();
-    }
 
     @Test
     void aPartitionWithoutLocalSubscribersIsNotReadAndIsReadTheMomentOneArrives() throws Exception {

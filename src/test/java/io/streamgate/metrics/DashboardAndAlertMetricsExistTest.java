@@ -1,17 +1,13 @@
 package io.streamgate.metrics;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.MonitoringChart;
-import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * closed connection, a forbidden publish and a record that breaks the record contract.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class DashboardAndAlertMetricsExistTest {
+class DashboardAndAlertMetricsExistTest extends GatewayTest {
 
     /**
      * Series that come from outside the gateway, by the name the rules and the dashboard use, with where
@@ -42,9 +36,6 @@ class DashboardAndAlertMetricsExistTest {
     private static final Map<String, String> NOT_FROM_THE_GATEWAY = Map.of(
             "up", "Prometheus itself, for every scrape target",
             "kube_pod_status_ready", "kube-state-metrics (StreamgateReplicaNotReady)");
-
-    @TestHTTPResource("/")
-    URI uri;
 
     @Test
     void everyMetricTheDashboardAndTheAlertsReadIsExposed() throws Exception {
@@ -71,9 +62,8 @@ class DashboardAndAlertMetricsExistTest {
 
     /** The sample names of {@code /q/metrics} after the gateway was made to produce every Streamgate meter. */
     private Set<String> exposedWhileTheGatewayWorks() throws Exception {
-        String tenant = "t-" + UUID.randomUUID();
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
-        try (Records records = new Records(); WsClient client = WsClient.connect(uri, token)) {
+        try (WsClient client = WsClient.connect(uri, token)) {
             client.subscribe("inventory:m-1");
             records.send("inventory-events", tenant, "m-1", "{\"n\":1}");
             client.events("inventory:m-1", 1);

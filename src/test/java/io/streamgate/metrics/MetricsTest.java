@@ -1,15 +1,12 @@
 package io.streamgate.metrics;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,11 +16,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class MetricsTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class MetricsTest extends GatewayTest {
 
     private String scrape() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri.resolve("q/metrics")).build(),

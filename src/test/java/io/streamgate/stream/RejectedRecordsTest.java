@@ -2,11 +2,8 @@ package io.streamgate.stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -14,11 +11,9 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -28,19 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Records breaking the record contract: not delivered, counted by reason, logged at most once a minute. */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class RejectedRecordsTest {
+class RejectedRecordsTest extends GatewayTest {
 
     /** No other test writes subjects outside the channel alphabet, so this reason was not logged before. */
     private static final String REASON = "subject with characters outside the channel alphabet";
 
-    @TestHTTPResource("/")
-    URI uri;
-
     @Inject
     MeterRegistry registry;
-
-    private final String tenant = "t-" + UUID.randomUUID();
 
     private double rejected() {
         Counter c = registry.find("streamgate.records.rejected").tag("reason", REASON).counter();
@@ -68,8 +57,7 @@ class RejectedRecordsTest {
         Logger logger = Logger.getLogger(RejectedRecords.class.getName());
         logger.addHandler(capture);
         double before = rejected();
-        try (Records records = new Records();
-                WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
             assertThat(client.subscribe("inventory:*").getString("type")).isEqualTo("subscribed");
             RecordMetadata first = records.send("inventory-events", tenant, "no spaces allowed", "{\"n\":1}");
             RecordMetadata second = records.send("inventory-events", tenant, "nor this!", "{\"n\":2}");

@@ -1,19 +1,15 @@
 package io.streamgate.subscription;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
 import io.streamgate.support.Tenants;
 import io.streamgate.support.TestStack;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -21,19 +17,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class LiveDeliveryTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final Records records = new Records();
-    private final String tenant = "t-" + UUID.randomUUID();
-
-    @AfterEach
-    void close() {
-        records.close();
-    }
+class LiveDeliveryTest extends GatewayTest {
 
     @Test
     void subscriberOfTheRightTenantGetsTheEventAndAnotherTenantWithTheSameChannelGetsNothing() {

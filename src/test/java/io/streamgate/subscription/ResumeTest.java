@@ -1,11 +1,8 @@
 package io.streamgate.subscription;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.stream.Cursor;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -13,33 +10,18 @@ import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class ResumeTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final Records records = new Records();
-    private final String tenant = "t-" + UUID.randomUUID();
-
-    @AfterEach
-    void close() {
-        records.close();
-    }
+class ResumeTest extends GatewayTest {
 
     private String token() {
         return Tokens.token(tenant, "alice", List.of("inventory:*", "orders:*", "expiring:*"));

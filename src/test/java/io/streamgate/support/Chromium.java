@@ -45,17 +45,15 @@ public final class Chromium implements AutoCloseable {
         this.http = http;
     }
 
-    /** The browser binary, or null when none is installed. */
+    /** The browser binary ({@code CHROMIUM_BIN}, else the first of chromium, chromium-browser, google-chrome on PATH), or null. */
     public static Path binary() {
         String configured = System.getenv("CHROMIUM_BIN");
-        for (String candidate : configured != null ? new String[] {configured}
-                : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
-            Path path = Path.of(candidate);
-            if (Files.isExecutable(path)) {
-                return path;
-            }
+        if (configured != null) {
+            Path path = Path.of(configured);
+            return Files.isExecutable(path) ? path : null;
         }
-        return null;
+        return Stream.of("chromium", "chromium-browser", "google-chrome").map(Tools::onPath)
+                .flatMap(java.util.Optional::stream).findFirst().orElse(null);
     }
 
     public static Chromium launch() throws IOException, InterruptedException {

@@ -1,7 +1,6 @@
 package io.streamgate.support;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +12,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The packaged application (target/quarkus-app/quarkus-run.jar, prod profile) as a separate OS process,
@@ -23,13 +24,15 @@ public final class GatewayProcess implements AutoCloseable {
 
     private static final Path JAR = Paths.get("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
 
-    private final Process process;
-    private final int port;
-    private final Path log;
+    /** Quarkus's start-up line; with port 0 it names the port the server bound. */
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^\\s]*:(\\d+)");
 
-    private GatewayProcess(Process process, int port, Path log) {
+    private final Process process;
+    private final Path log;
+    private volatile int port;
+
+    private GatewayProcess(Process process, Path log) {
         this.process = process;
-        this.port = port;
         this.log = log;
     }
 
@@ -53,18 +56,19 @@ public final class GatewayProcess implements AutoCloseable {
         Path workDir = Files.createDirectories(Paths.get("target", "processes", name).toAbsolutePath());
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config").resolve("application.properties"), applicationProperties);
-        int port = freePort();
         Path log = workDir.resolve("gateway.log");
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", JAR.toString())
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(env);
-        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // Port 0: the gateway binds a free port itself and names it in its log. A port chosen here and
+        // released before the child binds it can be taken in between on a busy machine.
+        builder.environment().put("QUARKUS_HTTP_PORT", "0");
         Process process = builder.start();
         // A safety net: whatever a failing test leaves running dies with the test JVM.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
-        return new GatewayProcess(process, port, log);
+        return new GatewayProcess(process, log);
     }
 
     /** Waits until /q/health/ready answers 200, or fails with the process's log. */
@@ -74,6 +78,14 @@ public final class GatewayProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (port == 0) {
+                Matcher listening = LISTENING.matcher(output());
+                if (listening.find()) {
+                    port = Integer.parseInt(listening.group(1));
+                }
+                Thread.sleep(200);
+                continue;
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "q/health/ready"))
@@ -89,7 +101,11 @@ public final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("gateway not ready within " + timeout + ":\n" + output());
     }
 
+    /** The gateway's root; known once {@link #awaitReady} returned. */
     public String base() {
+        if (port == 0) {
+            throw new IllegalStateException("the gateway's port is known once it is ready: call awaitReady first");
+        }
         return "http://localhost:" + port + "/";
     }
 
@@ -144,11 +160,5 @@ public final class GatewayProcess implements AutoCloseable {
 
     private static String javaBinary() {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,11 +1,11 @@
 package io.streamgate.support;
 
+import io.streamgate.kit.SingleNodeKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -37,29 +37,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** Formats a fresh data directory under target/ and starts the broker; returns once it answers. */
     public static KafkaBrokerProcess start(String name) throws Exception {
         Path dir = Files.createDirectories(Paths.get("target", "processes", name + "-" + System.nanoTime()).toAbsolutePath());
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = Ports.unused();
+        int controllerPort = Ports.unused();
         Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
-                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://localhost:" + port,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + dir.resolve("data"),
-                "num.partitions=1",
-                "group.initial.rebalance.delay.ms=0",
-                // One broker: internal topics must not ask for three replicas.
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                ""));
+        Files.writeString(properties, SingleNodeKafka.serverProperties(port, controllerPort, dir.resolve("data")));
         Files.writeString(dir.resolve("logging.properties"), String.join("\n",
                 "logger.level=INFO",
                 "logger.handlers=CONSOLE",
@@ -135,12 +116,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly().waitFor();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

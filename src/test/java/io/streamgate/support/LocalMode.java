@@ -2,7 +2,6 @@ package io.streamgate.support;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +37,7 @@ public final class LocalMode implements AutoCloseable {
 
     public static LocalMode start(Path workDir, String... extraProperties) throws IOException {
         Files.createDirectories(workDir);
-        int port = freePort();
+        int port = Ports.unused();
         Path log = workDir.resolve("local-mode.log");
         Path stackFile = workDir.resolve("stack.properties").toAbsolutePath();
         Files.deleteIfExists(stackFile);
@@ -150,12 +149,6 @@ public final class LocalMode implements AutoCloseable {
                 process.destroyForcibly();
                 tree.forEach(ProcessHandle::destroyForcibly);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -14,18 +14,27 @@ import java.util.Map;
 /** Produces records the way an upstream service does: key = tenant, header subject, JSON value. */
 public final class Records implements AutoCloseable {
 
-    private final KafkaProducer<String, byte[]> producer;
+    private final String bootstrapServers;
+    private KafkaProducer<String, byte[]> producer;
 
     public Records() {
         this(TestStack.get().bootstrapServers());
     }
 
+    /** Connects on the first record: a test that produces nothing starts no producer. */
     public Records(String bootstrapServers) {
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 0),
-                new StringSerializer(), new ByteArraySerializer());
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    private synchronized KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.LINGER_MS_CONFIG, 0),
+                    new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
     }
 
     /** Produces and waits for the broker's acknowledgement. */
@@ -55,14 +64,14 @@ public final class Records implements AutoCloseable {
      * retries (for up to its delivery timeout, 2 minutes), as an upstream service's producer does.
      */
     public java.util.concurrent.Future<RecordMetadata> sendAsync(ProducerRecord<String, byte[]> record) {
-        return producer.send(record);
+        return producer().send(record);
     }
 
     /** Produces many records without waiting for each; returns once the broker acknowledged all of them. */
     public void sendAll(String topic, String tenant, String subject, java.util.List<String> jsonValues) {
         java.util.List<java.util.concurrent.Future<RecordMetadata>> acks = new java.util.ArrayList<>();
         for (String json : jsonValues) {
-            acks.add(producer.send(record(topic, tenant, subject, json)));
+            acks.add(producer().send(record(topic, tenant, subject, json)));
         }
         try {
             for (var ack : acks) {
@@ -74,7 +83,9 @@ public final class Records implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        producer.close();
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close();
+        }
     }
 }

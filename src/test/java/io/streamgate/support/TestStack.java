@@ -1,15 +1,18 @@
 package io.streamgate.support;
 
+import io.streamgate.kit.SingleNodeKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.kafka.KafkaContainer;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,46 +88,17 @@ public final class TestStack {
     }
 
     private static TestStack embedded() throws Exception {
-        quietBrokerLogs();
-        // Our own log directory: left to itself the test kit takes a temp directory and deletes it in a JVM
-        // shutdown hook while the broker still runs, and the broker then halts the JVM with a non-zero status.
-        java.nio.file.Path logs = java.nio.file.Files.createDirectories(
-                java.nio.file.Paths.get("target", "embedded-kafka", Long.toString(System.nanoTime())).toAbsolutePath());
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setBaseDirectory(logs)
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("log.retention.check.interval.ms", "1000")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // One broker: internal topics must not ask for three replicas, or no group can form.
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        Path logs = Files.createDirectories(Paths.get("target", "embedded-kafka", Long.toString(System.nanoTime())).toAbsolutePath());
+        KafkaClusterTestKit kafka = SingleNodeKafka.start(logs, Map.of("log.retention.check.interval.ms", "1000"));
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         return new TestStack(kafka.bootstrapServers(),
                 "postgresql://localhost:" + postgres.getPort() + "/postgres", "postgres", "postgres", kafka, postgres);
     }
 
-    /** The in-process broker logs thousands of INFO lines before Quarkus applies its log levels. */
-    private static void quietBrokerLogs() {
-        for (String category : new String[] {"kafka", "org.apache.kafka", "state.change.logger", "io.zonky"}) {
-            java.util.logging.Logger.getLogger(category).setLevel(java.util.logging.Level.WARNING);
-        }
-    }
-
     private void createTopics() throws Exception {
-        try (Admin admin = admin()) {
-            List<NewTopic> topics = new ArrayList<>(TOPICS.entrySet().stream()
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList());
-            topics.add(new NewTopic(PRESENCE_TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
-            admin.createTopics(topics).all().get();
-        }
+        List<NewTopic> topics = new ArrayList<>(SingleNodeKafka.topics(TOPICS));
+        topics.add(new NewTopic(PRESENCE_TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        SingleNodeKafka.createTopics(bootstrapServers, topics);
     }
 
     public Admin admin() {

@@ -1,8 +1,6 @@
 package io.streamgate.bench.stack;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.streamgate.kit.SingleNodeKafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +38,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-        }
+        SingleNodeKafka.createTopics(bootstrapServers, SingleNodeKafka.topics(Map.of(topic, partitions)));
     }
 
     String bootstrapServers() {
