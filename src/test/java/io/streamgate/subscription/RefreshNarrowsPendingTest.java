@@ -48,7 +48,8 @@ class RefreshNarrowsPendingTest {
             String subscribe = client.nextId();
             client.send(new JsonObject().put("type", "subscribe").put("id", subscribe).put("channel", "inventory:pending-1")
                     .put("resume", true));
-            Thread.sleep(300); // the subscribe is now waiting for its lookup, behind the lock
+            // Commands run in order on the connection's event loop: the subscribe is waiting for its lookup, behind
+            // the lock, when the refresh arrives.
 
             String refresh = client.nextId();
             client.send(new JsonObject().put("type", "refresh").put("id", refresh)
