@@ -329,6 +329,45 @@ test("a refused subscription ends; an internal error is retried", async () => {
   assert.equal(retried.state, "pending");
 });
 
+test("a subscribe refused as rate_limited (subscribe churn) is retried, not ended", async () => {
+  const client = await openWelcomed();
+  const errors = [];
+  const sub = client.subscribe("inventory:sku-1", () => {}, { onError: (e) => errors.push(e.code) });
+  const [first] = FakeSocket.last.sentOf("subscribe");
+  FakeSocket.last.receive({ type: "error", id: first.id, code: "rate_limited", message: "slow down" });
+  assert.deepEqual(errors, ["rate_limited"]);
+  assert.equal(sub.state, "pending");
+  await clock.advance(2000);
+  assert.equal(FakeSocket.last.sentOf("subscribe").length, 2, "sent again");
+  FakeSocket.last.confirmSubscribes();
+  assert.equal(sub.state, "subscribed");
+});
+
+test("a server-initiated 'subscribed' (the stream changed under the channel) is lost: true and moves the cursor", async () => {
+  const client = await openWelcomed();
+  const infos = [];
+  const got = [];
+  const sub = client.subscribe("inventory:sku-1", (e) => got.push(e.cursor), { onSubscribed: (i) => infos.push(i) });
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.event("inventory:sku-1", 100);
+  FakeSocket.last.receive({ type: "subscribed", channel: "inventory:sku-1", recovered: false, reason: "epoch",
+    cursor: "F.4.3.7" });
+  assert.equal(infos.length, 2);
+  assert.equal(infos[1].lost, true);
+  assert.equal(infos[1].reason, "epoch");
+  assert.equal(infos[1].resubscribed, true);
+  assert.equal(sub.cursor, "F.4.3.7", "the next resubscribe continues in the new stream");
+  FakeSocket.last.receive({ type: "event", channel: "inventory:sku-1", cursor: "F.4.3.8", ts: 1, data: {} });
+  assert.deepEqual(got, ["E.3.1.100", "F.4.3.8"]);
+  FakeSocket.last.serverClose(1006);
+  await clock.advance(1000);
+  FakeSocket.last.welcome(clock);
+  assert.equal(FakeSocket.last.sentOf("subscribe")[0].since, "F.4.3.8");
+  // One for a channel the client does not hold is ignored.
+  FakeSocket.last.receive({ type: "subscribed", channel: "inventory:other", recovered: false, reason: "epoch", cursor: "F.4.3.9" });
+  assert.equal(client._subs.has("inventory:other"), false);
+});
+
 test("a server-initiated unsubscribe (grant revoked) ends the subscription with its reason", async () => {
   const client = await openWelcomed();
   const ended = [];

@@ -10,8 +10,9 @@ import jakarta.inject.Inject;
 
 /**
  * Decides whether a grant covers a channel. A subscription is allowed when the namespace is public,
- * when it is the subject's own channel in the user namespace, or when a {@code subscribe} pattern
- * matches. A publish needs a namespace that allows publishing and a matching {@code publish} pattern.
+ * when it is the subject's own channel in the user namespace (the token's {@code sub} compared literally
+ * with a concrete channel's subject: never a pattern, never the wildcard), or when a {@code subscribe}
+ * pattern matches. A publish needs a namespace that allows publishing and a matching {@code publish} pattern.
  */
 @ApplicationScoped
 public class ChannelAccess {
@@ -23,7 +24,8 @@ public class ChannelAccess {
         if (namespace.isPublic()) {
             return true;
         }
-        if (namespaces.isUserNamespace(namespace.name()) && channel.subject().equals(grant.subject())) {
+        // Literal: a sub of "*" owns no wildcard, and a sub outside the subject alphabet has no user channel at all.
+        if (namespaces.isUserNamespace(namespace.name()) && !channel.isWildcard() && channel.subject().equals(grant.subject())) {
             return true;
         }
         return grant.maySubscribe(channel.toString());

@@ -131,6 +131,45 @@ public interface StreamgateConfig {
         int newBurst();
 
         /**
+         * New connections per second one tenant may open on this replica (its own token bucket, taken before the
+         * replica's): one tenant's reconnect loop or attack then uses at most this share of {@code new-per-second},
+         * and the other tenants' upgrades still pass. A refused upgrade takes nothing from the replica's bucket.
+         * A deployment with one tenant sets it to {@code new-per-second}.
+         */
+        @WithDefault("500")
+        int newPerTenantPerSecond();
+
+        /** New connections one tenant may open at once before {@code new-per-tenant-per-second} applies. */
+        @WithDefault("1000")
+        int newPerTenantBurst();
+
+        /**
+         * Subscribe, unsubscribe and presence commands per second one connection may sustain (token bucket refill
+         * rate); beyond it they are answered {@code rate_limited}. Each one costs the index, Kafka or a presence
+         * scan, so churn is bounded.
+         */
+        @WithDefault("50")
+        double commandsPerSecond();
+
+        /**
+         * Subscribe, unsubscribe and presence commands a connection may send at once (token bucket size). Keep it
+         * above {@code max-subscriptions}: a client resubscribes every channel at once after a reconnect.
+         */
+        @WithDefault("400")
+        int commandsBurst();
+
+        /**
+         * {@code refresh} commands one connection may send per minute (each verifies a signature on the worker
+         * pool); beyond it they are answered {@code rate_limited}. A failed refresh also counts as a bad command.
+         */
+        @WithDefault("6")
+        double refreshPerMinute();
+
+        /** {@code refresh} commands a connection may send at once before {@code refresh-per-minute} applies. */
+        @WithDefault("3")
+        int refreshBurst();
+
+        /**
          * A connection from which nothing (not even a pong) arrived for this long is considered dead and
          * closed. Keep it at two ping intervals or more ({@code quarkus.websockets-next.server.auto-ping-interval}).
          */
@@ -156,6 +195,15 @@ public interface StreamgateConfig {
          */
         @WithDefault("PT30S")
         Duration releaseDelay();
+
+        /**
+         * How often each namespace topic's id and partition count are read again. A change (partitions added, the
+         * topic deleted and recreated) moves every subscription of the topic to its tenant's new partition and
+         * tells the client ({@code subscribed} with reason {@code epoch}). A record or publish in a partition the
+         * known epoch cannot place makes the check run at once.
+         */
+        @WithDefault("PT30S")
+        Duration epochCheckInterval();
 
         enum Assignment {
             ALL,
@@ -201,6 +249,29 @@ public interface StreamgateConfig {
         /** How often acknowledged cursors are written to PostgreSQL, coalesced per channel. */
         @WithDefault("PT1S")
         Duration flushInterval();
+
+        /**
+         * Client ids ({@code ?client_id=}) whose positions are kept per tenant and subject; on a write, the
+         * rows of the least recently written client ids beyond this number are deleted.
+         */
+        @WithDefault("10")
+        int maxClientsPerSubject();
+
+        /** A stored position not written for this long is deleted (Kafka has long dropped what it pointed at). */
+        @WithDefault("P30D")
+        Duration retention();
+
+        /** How often positions older than {@code retention} are deleted. */
+        @WithDefault("PT1H")
+        Duration purgeInterval();
+
+        /**
+         * Acknowledged positions held in memory waiting to be written (normally one flush interval's worth;
+         * while PostgreSQL is unreachable, all of them). When full, an ack of a channel not already waiting is
+         * not kept (counted in {@code streamgate_cursor_acks_dropped_total}); waiting ones still move forward.
+         */
+        @WithDefault("100000")
+        int maxPending();
     }
 
     interface Presence {

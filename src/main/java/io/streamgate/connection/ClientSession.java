@@ -170,4 +170,31 @@ final class ClientSession implements EventSink {
     WebSocketConnection connection() {
         return connection;
     }
+
+    /** The client's pings (each makes Vert.x write a pong); set once by {@link GatewayEndpoint}. */
+    private volatile TokenBucket pingBudget;
+
+    TokenBucket pingBudget(java.util.function.Supplier<TokenBucket> create) {
+        TokenBucket budget = pingBudget;
+        if (budget == null) {
+            pingBudget = budget = create.get(); // the connection's event loop only
+        }
+        return budget;
+    }
+
+    /** Rate limits of subscribe/unsubscribe/presence and of refresh; set once by {@link CommandRouter}. */
+    private volatile TokenBucket[] commandBudgets;
+
+    TokenBucket[] commandBudgets(java.util.function.Supplier<TokenBucket[]> create) {
+        TokenBucket[] budgets = commandBudgets;
+        if (budgets == null) {
+            synchronized (this) {
+                budgets = commandBudgets;
+                if (budgets == null) {
+                    commandBudgets = budgets = create.get();
+                }
+            }
+        }
+        return budgets;
+    }
 }

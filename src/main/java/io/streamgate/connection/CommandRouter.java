@@ -109,6 +109,13 @@ public class CommandRouter {
 
     private void route(ClientSession session, Command command) {
         switch (command.type()) {
+            case "subscribe", "unsubscribe", "presence" -> takeBudget(session, 0,
+                    "too many subscribe, unsubscribe and presence commands; slow down");
+            case "refresh" -> takeBudget(session, 1, "too many refresh commands; slow down");
+            default -> {
+            }
+        }
+        switch (command.type()) {
             case "subscribe" -> subscribe(session, command);
             case "unsubscribe" -> unsubscribe(session, command);
             case "ack" -> ack(session, command);
@@ -117,6 +124,16 @@ public class CommandRouter {
             case "refresh" -> refresh(session, command);
             default -> throw new CommandException(ErrorCode.UNKNOWN_TYPE,
                     "unknown command type '" + abbreviate(command.type()) + "'");
+        }
+    }
+
+    /** Issue 15, item 10: churn and signature checks cost the server; each connection gets a bounded rate of them. */
+    private void takeBudget(ClientSession session, int which, String message) {
+        TokenBucket[] budgets = session.commandBudgets(() -> new TokenBucket[] {
+                new TokenBucket(config.connection().commandsPerSecond(), config.connection().commandsBurst()),
+                new TokenBucket(config.connection().refreshPerMinute() / 60.0, config.connection().refreshBurst())});
+        if (!budgets[which].tryTake()) {
+            throw new CommandException(ErrorCode.RATE_LIMITED, message);
         }
     }
 
@@ -155,7 +172,12 @@ public class CommandRouter {
         if (cursor.offset() > s.lastOffset()) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "the cursor is ahead of what " + channel + " delivered");
         }
-        durableCursors.ack(durableKey(session, channel), cursor);
+        DurableCursor.Key key = durableKey(session, channel);
+        if (key.problem() != null) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, key.problem());
+        }
+        // Not kept when max-pending positions wait for an unreachable database: counted and logged by the store.
+        durableCursors.ack(key, cursor);
     }
 
     private void publish(ClientSession session, Command command) {
@@ -165,6 +187,7 @@ public class CommandRouter {
                 ErrorCode.UNKNOWN_NAMESPACE, "namespace '" + channel.namespace() + "' does not exist"));
         access.checkPublish(grant, channel, namespace);
         JsonNode data = command.require("data");
+        checkPointerSubject(namespace, channel, data);
         byte[] json;
         try {
             json = MAPPER.writeValueAsBytes(data);
@@ -180,9 +203,14 @@ public class CommandRouter {
         }
         JsonNode id = command.id();
         // 'from' is the token's sub, never anything the client sent.
-        publisher.publish(namespace.topic(), grant.tenant(), channel.subject(), grant.subject(), json)
-                .thenCombine(epochs.epochOf(namespace.topic()),
-                        (written, epoch) -> new Cursor(epoch, written.partition(), written.offset()).encode())
+        String topic = namespace.topic();
+        publisher.publish(topic, grant.tenant(), channel.subject(), grant.subject(), json)
+                .thenCompose(written -> epochs.epochOf(topic)
+                        // Stored in a partition the known epoch does not have: partitions were added. Read the epoch
+                        // again rather than answer an error for a stored record (the client would publish it twice).
+                        .thenCompose(epoch -> written.partition() < epoch.partitions()
+                                ? java.util.concurrent.CompletableFuture.completedFuture(epoch) : epochs.current(topic))
+                        .thenApply(epoch -> new Cursor(epoch, written.partition(), written.offset()).encode()))
                 .whenComplete((cursor, failure) -> {
                     if (failure != null) {
                         LOG.warnf("Publish to %s failed: %s", channel, failure.getMessage());
@@ -193,6 +221,22 @@ public class CommandRouter {
                         session.send(Frames.published(id, cursor));
                     }
                 });
+    }
+
+    /**
+     * In a namespace whose subject comes from the value, delivery follows the value, not the channel the grant was
+     * checked against: the value must name the channel's own subject (issue 15, item 5).
+     */
+    private static void checkPointerSubject(Namespace namespace, ChannelName channel, JsonNode data) {
+        if (namespace.subjectPointer().isEmpty()) {
+            return;
+        }
+        JsonNode node = data.at(namespace.subjectPointer().get());
+        String subject = node.isTextual() || node.isNumber() ? node.asText() : null;
+        if (!channel.subject().equals(subject)) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "namespace " + namespace.name() + " takes the subject from 'data' at "
+                    + namespace.subjectPointer().get() + ": it must be \"" + channel.subject() + "\", the channel's subject");
+        }
     }
 
     private void presence(ClientSession session, Command command) {
@@ -226,6 +270,9 @@ public class CommandRouter {
                 metrics.authFailure(fresh == null ? "refresh_invalid" : "refresh_other_subject");
                 session.send(Frames.error(id, ErrorCode.UNAUTHORIZED,
                         fresh == null ? "the token is not valid" : "the token is for another tenant or subject"));
+                if (session.badCommand(config.connection().maxBadCommands())) {
+                    session.close(CloseCodes.POLICY); // a failed refresh counts like any other bad command
+                }
                 return;
             }
             session.grant(fresh);

@@ -8,14 +8,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The connection limits of this replica: new connections per second (checked at the upgrade) and open
- * connections per tenant (checked right after it).
+ * The connection limits of this replica: new connections per second, per tenant and for the replica
+ * (checked at the upgrade), and open connections per tenant (checked right after it).
  */
 @ApplicationScoped
 public class ConnectionBudget {
 
+    private static final int MAX_TENANT_BUCKETS = 10_000;
+
     private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> tenantUpgrades = new ConcurrentHashMap<>();
     private TokenBucket upgrades;
+    private volatile long lastSweep;
 
     @Inject
     StreamgateConfig config;
@@ -27,8 +31,30 @@ public class ConnectionBudget {
         return upgrades;
     }
 
-    boolean tryUpgrade() {
-        return upgrades().tryTake();
+    /**
+     * Takes a new connection from the tenant's bucket, then from the replica's; false (and nothing taken) when
+     * either is empty. A null tenant (no usable token: refused later anyway) takes from the replica's only.
+     */
+    boolean tryUpgrade(String tenant) {
+        if (tenant == null) {
+            return upgrades().tryTake();
+        }
+        TokenBucket own = tenantUpgrades.computeIfAbsent(tenant,
+                t -> new TokenBucket(config.connection().newPerTenantPerSecond(), config.connection().newPerTenantBurst()));
+        if (!own.tryTake()) {
+            return false;
+        }
+        if (!upgrades().tryTake()) {
+            own.giveBack();
+            return false;
+        }
+        long now = System.nanoTime();
+        if (tenantUpgrades.size() > MAX_TENANT_BUCKETS && now - lastSweep > 1_000_000_000L) {
+            lastSweep = now;
+            // Tenants come from verified tokens, yet their number is not ours to bound: forget full buckets.
+            tenantUpgrades.values().removeIf(TokenBucket::isFull);
+        }
+        return true;
     }
 
     /** Counts a tenant's new connection; false (and not counted) when the tenant is at its limit. */

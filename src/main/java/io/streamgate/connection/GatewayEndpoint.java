@@ -6,6 +6,7 @@ import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPingMessage;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
@@ -88,20 +89,42 @@ public class GatewayEndpoint {
             });
             return;
         }
+        // UpgradeAdmission refused an unusable query with 400; read it before any budget is taken all the same.
+        String clientId = clientId(connection.handshakeRequest().query());
+        if (clientId == null) {
+            connection.close(new io.quarkus.websockets.next.CloseReason(1008, "unusable client_id")).subscribe().with(ok -> {
+            }, failure -> {
+            });
+            return;
+        }
         if (!budget.tryOpen(grant.tenant())) {
             connection.close(CloseCodes.TOO_MANY_CONNECTIONS).subscribe().with(ok -> {
             }, failure -> {
             });
             return;
         }
-        String clientId = connection.handshakeRequest().query() == null ? "" : clientId(connection.handshakeRequest().query());
-        ClientSession session = new ClientSession(connection, grant, clientId, config.connection().outboundQueueBytes(),
-                config.connection().slowConsumerGrace(), new TokenBucket(config.publish().ratePerSecond(), config.publish().burst()), metrics.bytesOut());
-        sessions.add(session);
-        metrics.connectionOpened(grant.tenant());
-        expiry.schedule(session);
-        session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
-                pingInterval.map(Duration::toMillis).orElse(0L)));
+        ClientSession session = null;
+        try {
+            session = new ClientSession(connection, grant, clientId, config.connection().outboundQueueBytes(),
+                    config.connection().slowConsumerGrace(), new TokenBucket(config.publish().ratePerSecond(), config.publish().burst()), metrics.bytesOut());
+            sessions.add(session);
+            metrics.connectionOpened(grant.tenant());
+            expiry.schedule(session);
+            session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
+                    pingInterval.map(Duration::toMillis).orElse(0L)));
+        } catch (RuntimeException e) {
+            // Whatever failed, the budget taken above goes back and the socket does not stay open unwatched.
+            LOG.errorf(e, "Opening connection %s failed", connection.id());
+            if (session != null && sessions.remove(connection.id()) != null) {
+                expiry.cancel(session);
+                metrics.connectionClosed(grant.tenant(), CloseCodes.INTERNAL.getCode());
+            }
+            budget.closed(grant.tenant());
+            connection.close(CloseCodes.INTERNAL).subscribe().with(ok -> {
+            }, failure -> {
+            });
+            return;
+        }
         churn.opened();
         LOG.debugf("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
     }
@@ -124,6 +147,29 @@ public class GatewayEndpoint {
             session.touch();
         }
     }
+
+    /**
+     * Vert.x answers every ping with a pong of the same payload (up to 125 bytes) at once, outside the session's
+     * outbound queue: a client that pings without reading would grow the server's socket buffer without bound.
+     * So pings are rate limited per connection ({@value #PING_BURST} at once, {@value #PINGS_PER_SECOND} a second
+     * after that; browsers send none) and a client over it is closed with 1008. Issue 15, item 14.
+     */
+    @OnPingMessage
+    @NonBlocking
+    public void onPing(Buffer data, WebSocketConnection connection) {
+        ClientSession session = sessions.get(connection.id());
+        if (session != null) {
+            session.touch();
+            TokenBucket pings = session.pingBudget(() -> new TokenBucket(PINGS_PER_SECOND, PING_BURST));
+            if (!pings.tryTake()) {
+                session.close(TOO_MANY_PINGS);
+            }
+        }
+    }
+
+    static final int PINGS_PER_SECOND = 5;
+    static final int PING_BURST = 20;
+    private static final CloseReason TOO_MANY_PINGS = new CloseReason(1008, "too many pings");
 
     @OnBinaryMessage
     @NonBlocking
@@ -177,17 +223,44 @@ public class GatewayEndpoint {
         }
     }
 
+    private static boolean decodable(String part) {
+        try {
+            URLDecoder.decode(part, StandardCharsets.UTF_8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static boolean isMessageTooBig(Throwable failure) {
         return failure instanceof IllegalStateException && failure.getMessage() != null
                 && failure.getMessage().contains("max message size");
     }
 
-    /** The {@code client_id} query parameter when well-formed, else "" (one position for all the subject's clients). */
+    /**
+     * The {@code client_id} query parameter: "" when there is none (one position for all the subject's clients),
+     * null when the query is not URL-decodable (in any parameter) or the client id is outside
+     * {@code [A-Za-z0-9._-]{1,64}}: such an upgrade is refused with 400 ({@link UpgradeAdmission}). Other
+     * parameters are otherwise ignored.
+     */
     static String clientId(String query) {
+        if (query == null) {
+            return "";
+        }
+        for (String pair : query.split("&")) {
+            if (!decodable(pair)) {
+                return null; // before this check, such a query (in any parameter) left the upgrade hanging
+            }
+        }
         for (String pair : query.split("&")) {
             if (pair.startsWith("client_id=")) {
-                String value = URLDecoder.decode(pair.substring("client_id=".length()), StandardCharsets.UTF_8);
-                return CLIENT_ID.matcher(value).matches() ? value : "";
+                String value;
+                try {
+                    value = URLDecoder.decode(pair.substring("client_id=".length()), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null; // "%zz" and the like
+                }
+                return CLIENT_ID.matcher(value).matches() ? value : null;
             }
         }
         return "";

@@ -2,7 +2,7 @@ package io.streamgate.connection;
 
 /**
  * A token bucket: {@code burst} at once, refilled at {@code ratePerSecond}. Limits one connection's
- * publishes and the replica's new connections. Twenty lines do not justify a rate-limiting library;
+ * publishes and commands, a tenant's and the replica's new connections. Twenty lines do not justify a rate-limiting library;
  * SmallRye Fault Tolerance's {@code @RateLimit} limits a method for everyone, not per connection.
  */
 final class TokenBucket {
@@ -27,5 +27,16 @@ final class TokenBucket {
             return true;
         }
         return false;
+    }
+
+    /** Returns a token taken by {@link #tryTake} for something that then did not happen. */
+    synchronized void giveBack() {
+        tokens = Math.min(burst, tokens + 1);
+    }
+
+    /** Refilled to its burst: indistinguishable from a new bucket, so it may be forgotten. */
+    synchronized boolean isFull() {
+        long now = System.nanoTime();
+        return tokens + (now - last) * ratePerNano >= burst;
     }
 }

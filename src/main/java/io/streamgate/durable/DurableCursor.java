@@ -63,6 +63,23 @@ public class DurableCursor extends PanacheEntityBase {
             this.channel = channel;
         }
 
+        /**
+         * Why this key cannot be stored (a part longer than its column: tenant 128, subject 255, client id 64,
+         * channel 255 characters), or null when it can.
+         */
+        public String problem() {
+            if (subject.length() > 255) {
+                return "durable cursors need a sub of at most 255 characters";
+            }
+            if (channel.length() > 255) {
+                return "durable cursors need a channel of at most 255 characters";
+            }
+            if (tenant.length() > 128 || clientId.length() > 64) {
+                return "durable cursors cannot be kept for this tenant or client id";
+            }
+            return null;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && tenant.equals(k.tenant) && subject.equals(k.subject)

@@ -32,8 +32,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Durable cursors, written behind. An {@link #ack} only updates memory (the highest cursor per key);
  * a flusher thread writes what changed since the last flush in one transaction every
  * {@code streamgate.cursors.flush-interval}, and once more on shutdown. Nothing per event touches the
- * database. When PostgreSQL is unreachable, pending cursors stay in memory and are retried on the next
- * flush; live delivery does not depend on it, and readiness reports the store as degraded.
+ * database. When PostgreSQL is unreachable, pending cursors stay in memory (at most
+ * {@code streamgate.cursors.max-pending}) and are retried on the next flush; live delivery does not depend on
+ * it, and readiness reports the store as degraded. A subject keeps at most
+ * {@code max-clients-per-subject} client ids' positions, and positions not written for {@code retention} are
+ * deleted.
  */
 @ApplicationScoped
 public class DurableCursorStore {
@@ -57,7 +60,25 @@ public class DurableCursorStore {
                 OR streamgate_cursor.kafka_offset < EXCLUDED.kafka_offset
             """;
 
+    /**
+     * Keeps a subject's most recently written client ids (issue 15, item 13): the rows of the others go. Runs in
+     * the flush's transaction, once per subject written.
+     */
+    private static final String EVICT_CLIENT_IDS = """
+            DELETE FROM streamgate_cursor
+             WHERE tenant = ?1 AND subject = ?2
+               AND client_id NOT IN (SELECT client_id FROM streamgate_cursor
+                                      WHERE tenant = ?1 AND subject = ?2
+                                      GROUP BY client_id
+                                      ORDER BY max(updated_at) DESC, client_id DESC
+                                      LIMIT ?3)
+            """;
+
+    private static final String PURGE = "DELETE FROM streamgate_cursor WHERE updated_at < ?1";
+
     private final ConcurrentHashMap<DurableCursor.Key, Cursor> pending = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong droppedAcks = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean loggedFull;
     private final AtomicInteger writtenTotal = new AtomicInteger();
     private volatile String lastError;
     private ScheduledExecutorService flusher;
@@ -75,6 +96,9 @@ public class DurableCursorStore {
 
     void start(@Observes StartupEvent event) {
         registry.gaugeMapSize("streamgate.cursors.pending", List.of(), pending);
+        // [streamgate_cursor_acks_dropped_total] acks not kept because max-pending positions were waiting already
+        io.micrometer.core.instrument.FunctionCounter.builder("streamgate.cursor.acks.dropped", droppedAcks,
+                java.util.concurrent.atomic.AtomicLong::get).register(registry);
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamgate-cursor-flush");
             t.setDaemon(true);
@@ -82,6 +106,8 @@ public class DurableCursorStore {
         });
         long interval = config.cursors().flushInterval().toMillis();
         flusher.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        long purge = config.cursors().purgeInterval().toMillis();
+        flusher.scheduleWithFixedDelay(this::purgeQuietly, purge, purge, TimeUnit.MILLISECONDS);
     }
 
     /** Shutdown: after {@code Drain} closed the connections (observers with lower priorities run first), write what is left. */
@@ -100,9 +126,31 @@ public class DurableCursorStore {
         }
     }
 
-    /** Remembers a client's acknowledged position; written at the next flush. Never blocks. */
-    public void ack(DurableCursor.Key key, Cursor cursor) {
+    /**
+     * Remembers a client's acknowledged position; written at the next flush. Never blocks. False when it is not
+     * kept: the key does not fit the table's columns ({@link DurableCursor.Key#problem()}), or
+     * {@code streamgate.cursors.max-pending} other positions are waiting already (PostgreSQL is unreachable).
+     */
+    public boolean ack(DurableCursor.Key key, Cursor cursor) {
+        if (key.problem() != null) {
+            return false;
+        }
+        if (!pending.containsKey(key) && pending.size() >= config.cursors().maxPending()) {
+            droppedAcks.incrementAndGet();
+            if (!loggedFull) {
+                loggedFull = true;
+                LOG.warnf("%d durable cursors are waiting to be written (%s); acks of further channels are not kept "
+                        + "until PostgreSQL takes them (streamgate_cursor_acks_dropped_total)", pending.size(), lastError);
+            }
+            return false;
+        }
         pending.merge(key, cursor, (old, neu) -> neu.isAfter(old) || !neu.epoch().equals(old.epoch()) ? neu : old);
+        return true;
+    }
+
+    /** Acks not kept because the pending map was full. */
+    public long droppedAcks() {
+        return droppedAcks.get();
     }
 
     /** Asks for a flush soon (a client left); returns at once. */
@@ -148,19 +196,77 @@ public class DurableCursorStore {
         Map<DurableCursor.Key, Cursor> batch = new HashMap<>(pending);
         try {
             VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> write(batch)));
-            // Keep entries acknowledged again during the write: remove only what was written.
-            batch.forEach(pending::remove);
-            writtenTotal.addAndGet(batch.size());
-            if (lastError != null) {
-                LOG.infof("Durable cursors are being written again (%d in this flush)", batch.size());
-            }
-            lastError = null;
+            written(batch);
         } catch (Throwable e) {
-            if (lastError == null) {
-                LOG.warnf("Cannot write %d durable cursors, keeping them for the next flush: %s", batch.size(),
-                        e.getMessage());
+            if (isDataError(e)) {
+                // One row the database refuses (a value over a column's limit...) must not fail everyone's flush
+                // forever: write the rows one by one and drop only those refused.
+                writeOneByOne(batch);
+                return;
             }
-            lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+            outage(batch.size(), e);
+        }
+    }
+
+    /** Removes what was written (entries acknowledged again meanwhile stay) and notes that writes work. */
+    private void written(Map<DurableCursor.Key, Cursor> batch) {
+        batch.forEach(pending::remove);
+        writtenTotal.addAndGet(batch.size());
+        if (lastError != null) {
+            LOG.infof("Durable cursors are being written again (%d in this flush)", batch.size());
+        }
+        lastError = null;
+        loggedFull = false;
+    }
+
+    private void outage(int size, Throwable e) {
+        if (lastError == null) {
+            LOG.warnf("Cannot write %d durable cursors, keeping them for the next flush: %s", size, e.getMessage());
+        }
+        lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private void writeOneByOne(Map<DurableCursor.Key, Cursor> batch) {
+        for (Map.Entry<DurableCursor.Key, Cursor> e : batch.entrySet()) {
+            Map<DurableCursor.Key, Cursor> one = Map.of(e.getKey(), e.getValue());
+            try {
+                VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> write(one)));
+                written(one);
+            } catch (Throwable failure) {
+                if (!isDataError(failure)) {
+                    outage(batch.size(), failure);
+                    return; // the database went away: keep the rest for the next flush
+                }
+                pending.remove(e.getKey(), e.getValue());
+                LOG.warnf("Durable cursor %s refused by PostgreSQL and dropped: %s", e.getKey(), failure.getMessage());
+            }
+        }
+    }
+
+    /** SQL states of class 22 (data exception) and 23 (integrity constraint violation): the row, not the database. */
+    private static boolean isDataError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = t instanceof io.vertx.pgclient.PgException pg ? pg.getSqlState()
+                    : t instanceof java.sql.SQLException sql ? sql.getSQLState()
+                    : t instanceof org.hibernate.JDBCException jdbc ? jdbc.getSQLState() : null;
+            if (state != null) {
+                return state.startsWith("22") || state.startsWith("23");
+            }
+        }
+        return false;
+    }
+
+    /** Deletes positions not written for {@code streamgate.cursors.retention}; an unreachable database waits for the next run. */
+    private void purgeQuietly() {
+        try {
+            Integer deleted = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+                    () -> Panache.getSession().chain(session -> session.createNativeQuery(PURGE)
+                            .setParameter(1, java.time.OffsetDateTime.now().minus(config.cursors().retention())).executeUpdate())));
+            if (deleted != null && deleted > 0) {
+                LOG.infof("Deleted %d durable cursors not written for %s", deleted, config.cursors().retention());
+            }
+        } catch (Throwable e) {
+            LOG.debugf("Purge of old durable cursors failed: %s", e.getMessage());
         }
     }
 
@@ -174,6 +280,13 @@ public class DurableCursorStore {
                     .setParameter(4, k.channel).setParameter(5, c.epoch().topicId())
                     .setParameter(6, c.epoch().partitions()).setParameter(7, c.partition())
                     .setParameter(8, c.offset()).executeUpdate())).replaceWithVoid();
+        }
+        int maxClients = config.cursors().maxClientsPerSubject();
+        for (java.util.List<String> subject : batch.keySet().stream().map(k -> java.util.List.of(k.tenant, k.subject))
+                .distinct().toList()) {
+            chain = chain.chain(() -> Panache.getSession().chain(session -> session.createNativeQuery(EVICT_CLIENT_IDS)
+                    .setParameter(1, subject.get(0)).setParameter(2, subject.get(1)).setParameter(3, maxClients)
+                    .executeUpdate())).replaceWithVoid();
         }
         return chain.ifNoItem().after(Duration.ofSeconds(10)).fail();
     }

@@ -295,6 +295,23 @@ public class LivePositions {
         }
     }
 
+    /**
+     * The topic was deleted and recreated: its offsets start again. A position above the new stream's end
+     * is the old stream's; left as it is, records of the new stream below it would be skipped as "already
+     * fanned out", and a subscription starting at it would wait for offsets the new stream has not reached.
+     */
+    void streamRestarted(TopicPartition tp, long end) {
+        Position p = positions.get(tp);
+        if (p == null) {
+            return;
+        }
+        synchronized (p) {
+            if (p.next > end) {
+                p.next = end;
+            }
+        }
+    }
+
     /** Whether the live consumer reads the partition now. */
     public boolean isReading(TopicPartition tp) {
         Position p = positions.get(tp);

@@ -24,8 +24,13 @@ public class LiveRebalanceListener implements KafkaConsumerRebalanceListener {
     @Inject
     LivePositions positions;
 
+    @Inject
+    TopicEpochs epochs;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        // A new assignment may follow partitions added or a topic recreated: have the epochs checked now.
+        partitions.stream().map(TopicPartition::topic).distinct().forEach(epochs::refreshSoon);
         for (TopicPartition tp : partitions) {
             long position = consumer.position(tp);
             long from = positions.assigned(tp, position);

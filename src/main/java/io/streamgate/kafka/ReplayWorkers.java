@@ -169,6 +169,8 @@ public class ReplayWorkers {
                 props.remove(ConsumerConfig.GROUP_ID_CONFIG);
                 props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
                 props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+                // As the live consumer: records of aborted or open transactions are never replayed.
+                props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
                 props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
                 // History is there to be read, never waited for. A long-poll fetch left open at the end of
                 // one job's partition would hold up the next job's first fetch for the whole wait.

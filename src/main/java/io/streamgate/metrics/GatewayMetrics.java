@@ -47,10 +47,21 @@ public class GatewayMetrics {
         connections(tenantTag(tenant)).incrementAndGet();
     }
 
-    /** [streamgate_disconnects_total{code}] closes by close code. */
+    /**
+     * [streamgate_disconnects_total{code}] closes by close code. A client may close with any code of 3000-4999 (and
+     * others), so only the codes of RFC 6455 and of this protocol get their own series; the rest share {@code other}.
+     */
     public void connectionClosed(String tenant, int code) {
         connections(tenantTag(tenant)).decrementAndGet();
-        registry.counter("streamgate.disconnects", "code", Integer.toString(code)).increment();
+        registry.counter("streamgate.disconnects", "code", closeCodeTag(code)).increment();
+    }
+
+    static String closeCodeTag(int code) {
+        return switch (code) {
+            case 1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015,
+                    4008, 4401, 4403, 4429 -> Integer.toString(code);
+            default -> "other";
+        };
     }
 
     public Counter bytesOut() {

@@ -33,11 +33,12 @@ public final class EventFrameEncoder {
 
     /**
      * @param data the record value, UTF-8 JSON
-     * @return the frame text, or null when {@code data} is not a single JSON value
+     * @return the frame text, or null when {@code data} is not a single JSON value in strict UTF-8 without BOM
      */
     public static String encode(String channel, String cursor, long timestamp, String eventId, String eventType,
             String from, byte[] data) {
-        if (!isSingleJsonValue(data)) {
+        String json = utf8(data);
+        if (json == null || !isSingleJsonValue(json)) {
             return null;
         }
         StringWriter out = new StringWriter(data.length + 160);
@@ -57,7 +58,7 @@ public final class EventFrameEncoder {
                 g.writeStringField("from", from);
             }
             g.writeFieldName("data");
-            g.writeRawValue(new String(data, StandardCharsets.UTF_8));
+            g.writeRawValue(json);
             g.writeEndObject();
             g.flush();
             return out.toString();
@@ -66,8 +67,29 @@ public final class EventFrameEncoder {
         }
     }
 
-    static boolean isSingleJsonValue(byte[] data) {
+    /**
+     * The value as text when it is strict UTF-8 without a byte-order mark, else null. Parsing the bytes directly
+     * would let Jackson detect UTF-16 and UTF-32 (and skip a BOM) and accept a value that, copied into a UTF-8
+     * frame, no client could read (issue 15, item 4); malformed UTF-8 would become U+FFFD.
+     */
+    static String utf8(byte[] data) {
         if (data == null || data.length == 0) {
+            return null;
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(data)).toString();
+            return text.charAt(0) == '\uFEFF' ? null : text;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** One JSON value and nothing after it; a NUL (as UTF-16 text decoded as UTF-8 has) is no JSON. */
+    static boolean isSingleJsonValue(String data) {
+        if (data == null || data.isEmpty()) {
             return false;
         }
         try (JsonParser p = JSON.createParser(data)) {

@@ -29,15 +29,26 @@ public class RejectedRecords {
         this.registry = registry;
     }
 
+    /**
+     * A tenant's record in another partition than the one its key hashes to (Kafka's murmur2 over the partition
+     * count): a librdkafka producer without {@code partitioner=murmur2_random}, a custom partitioner, an explicit
+     * partition. Its offset cannot be placed among the tenant's events, so it is never delivered nor replayed.
+     */
+    public static final String WRONG_PARTITION = "wrong_partition";
+
     public void reject(ConsumerRecord<?, ?> record, String reason) {
         registry.counter("streamgate.records.rejected", "reason", reason).increment();
         long now = System.currentTimeMillis();
         Long last = lastLogged.get(reason);
         if (last == null || now - last > LOG_INTERVAL_MILLIS) {
             lastLogged.put(reason, now);
-            LOG.warnf("Kafka record %s-%d@%d not delivered: %s (further such records are counted in "
+            LOG.warnf("Kafka record %s-%d@%d not delivered: %s%s (further such records are counted in "
                     + "streamgate_records_rejected_total, logged at most once a minute)",
-                    record.topic(), record.partition(), record.offset(), reason);
+                    record.topic(), record.partition(), record.offset(), reason, WRONG_PARTITION.equals(reason)
+                            ? ": the record's key (the tenant) belongs in another partition; produce with Kafka's default"
+                                    + " partitioner (librdkafka clients such as kcat: partitioner=murmur2_random) and no"
+                                    + " explicit partition"
+                            : "");
         }
     }
 }

@@ -16,6 +16,8 @@ public final class ConnectionSubscriptions {
     static final class Slot {
         volatile Subscription subscription;
         volatile boolean cancelled;
+        /** The id of the subscribe command that took the slot (null for a server-initiated move). */
+        volatile com.fasterxml.jackson.databind.JsonNode requestId;
         /** The partition whose live reading this slot holds (LivePositions.acquire); guarded by this. */
         private TopicPartition interest;
         private boolean interestDropped;
@@ -58,8 +60,13 @@ public final class ConnectionSubscriptions {
         return slots.remove(channel);
     }
 
-    void release(String channel, Slot slot) {
-        slots.remove(channel, slot);
+    boolean release(String channel, Slot slot) {
+        return slots.remove(channel, slot);
+    }
+
+    /** The channel's slot, its subscription set up or still on its way; null when none. */
+    Slot slot(String channel) {
+        return slots.get(channel);
     }
 
     public int size() {

@@ -84,6 +84,16 @@ public class FanOut implements LiveListener {
         if (epoch == null) {
             return; // no subscription can exist before its topic's epoch is known
         }
+        if (record.partition() != RecordEvents.partitionOf(record.key(), epoch)) {
+            // Either the stream changed (partitions added: TopicEpochs finds out and moves the subscriptions) or
+            // the producer put the record where its key does not belong. Either way its offset means nothing to
+            // subscriptions of the tenant's partition: never compare it with theirs (issue 15, items 1 and 2).
+            epochs.refreshSoon(record.topic());
+            if (record.partition() < epoch.partitions()) {
+                rejected.reject(record, RejectedRecords.WRONG_PARTITION);
+            }
+            return;
+        }
         String frame = EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
         if (frame == null) {
             rejected.reject(record, "value is not a single JSON value");
@@ -92,13 +102,17 @@ public class FanOut implements LiveListener {
         int count = 0;
         if (exact != null) {
             for (Subscription s : exact) {
-                s.deliverLive(record.offset(), frame);
-                count++;
+                if (s.epoch() == epoch || s.epoch().equals(epoch)) { // else it is about to move to this epoch
+                    s.deliverLive(record.offset(), frame);
+                    count++;
+                }
             }
         }
         for (Subscription s : subscribers.wildcard) {
-            s.deliverLive(record.offset(), frame);
-            count++;
+            if (s.epoch() == epoch || s.epoch().equals(epoch)) {
+                s.deliverLive(record.offset(), frame);
+                count++;
+            }
         }
         delivered.increment(count);
         if (count > 0) {

@@ -111,8 +111,7 @@ final class SubscribeFlow implements ReplayTarget {
             if (failure != null) {
                 LOG.warnf("Subscribe to %s failed: %s", channelText, failure.getMessage());
                 subscriptions.release(channelText, slot);
-                sink.send(Frames.error(asked.id(), ErrorCode.INTERNAL,
-                        "the event stream of " + channelText + " is unavailable; retry later"));
+                answerFailure(ErrorCode.INTERNAL, "the event stream of " + channelText + " is unavailable; retry later");
                 return;
             }
             parts.live().acquire(partition);
@@ -188,11 +187,24 @@ final class SubscribeFlow implements ReplayTarget {
         parts.releaseInterest(slot);
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof TimeoutException) {
-            sink.send(Frames.error(request.id(), ErrorCode.INTERNAL,
-                    "this gateway is not yet reading " + request.channel() + "; retry shortly"));
+            answerFailure(ErrorCode.INTERNAL, "this gateway is not yet reading " + request.channel() + "; retry shortly");
         } else {
             LOG.errorf(cause, "Subscribe to %s failed", request.channel());
-            sink.send(Frames.error(request.id(), ErrorCode.INTERNAL, "subscribe failed; retry later"));
+            answerFailure(ErrorCode.INTERNAL, "subscribe failed; retry later");
+        }
+    }
+
+    /**
+     * A subscribe that cannot be set up is answered with an error (to its id, if it had one); a server-initiated
+     * one (a move to a new epoch) ends the client's subscription explicitly instead: nothing is left silently
+     * unserved.
+     */
+    private void answerFailure(ErrorCode code, String message) {
+        // Only a move starts out with reason "epoch" (SubscriptionService.moveToEpoch); a client's subscribe has none.
+        if ("epoch".equals(request.reasonWithoutSince())) {
+            sink.send(Frames.unsubscribed(null, channelText, "internal"));
+        } else {
+            sink.send(Frames.error(request.id(), code, message));
         }
     }
 

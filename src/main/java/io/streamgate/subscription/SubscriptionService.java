@@ -111,7 +111,39 @@ public class SubscriptionService {
         if (slot == null) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "already subscribed to " + channelText);
         }
+        slot.requestId = request.id();
         new SubscribeFlow(parts, sink, grant, namespace, subscriptions, slot, request).start();
+    }
+
+    /**
+     * Moves the connection's subscriptions of {@code topic} that belong to another epoch to the tenant's partition
+     * in {@code epoch}: each ends, and starts again live with {@code subscribed} (no id, {@code recovered: false},
+     * reason {@code epoch}), so the client knows events may be missing (issue 15, item 1). One still being set up
+     * is moved by a later check (its topic keeps being checked once it changed).
+     */
+    public void moveToEpoch(EventSink sink, Grant grant, ConnectionSubscriptions subscriptions, String topic,
+            io.streamgate.stream.Epoch epoch) {
+        for (String channel : subscriptions.channels()) {
+            Subscription s = subscriptions.get(channel);
+            if (s == null || !s.namespace().topic().equals(topic) || s.epoch().equals(epoch)) {
+                continue;
+            }
+            ConnectionSubscriptions.Slot slot = subscriptions.slot(channel);
+            if (slot == null || slot.subscription != s || !subscriptions.release(channel, slot)) {
+                continue; // unsubscribed or replaced meanwhile
+            }
+            end(slot);
+            if (!access.maySubscribe(grant, s.channel(), s.namespace())) {
+                sink.send(Frames.unsubscribed(null, channel, "forbidden"));
+                continue;
+            }
+            ConnectionSubscriptions.Slot moved = subscriptions.reserve(channel);
+            if (moved == null) {
+                continue; // the client subscribed to it again meanwhile
+            }
+            new SubscribeFlow(parts, sink, grant, s.namespace(), subscriptions, moved,
+                    new Request(null, s.channel(), null, false, null, "epoch")).start();
+        }
     }
 
     public void unsubscribe(ConnectionSubscriptions subscriptions, String channel) {
@@ -137,13 +169,22 @@ public class SubscriptionService {
      */
     public void revokeUncovered(EventSink sink, Grant grant, ConnectionSubscriptions subscriptions) {
         for (String channel : subscriptions.channels()) {
-            Subscription s = subscriptions.get(channel);
-            if (s != null && !access.maySubscribe(grant, s.channel(), s.namespace())) {
-                ConnectionSubscriptions.Slot slot = subscriptions.release(channel);
-                if (slot != null) {
-                    end(slot);
-                    sink.send(Frames.unsubscribed(null, channel, "forbidden"));
-                }
+            ConnectionSubscriptions.Slot slot = subscriptions.slot(channel);
+            ChannelName name = ChannelName.parse(channel, Integer.MAX_VALUE).channel().orElse(null);
+            Namespace namespace = name == null ? null : namespaces.byName(name.namespace()).orElse(null);
+            if (slot == null || namespace == null || access.maySubscribe(grant, name, namespace)
+                    || !subscriptions.release(channel, slot)) {
+                continue;
+            }
+            // Also a subscription still being set up (durable cursor lookup, epoch, live seam, replay queue): it
+            // must not complete under the old grant (issue 15, item 8). Cancelled first, so its flow registers
+            // nothing; then whether it had registered decides what the client is told.
+            end(slot);
+            if (slot.subscription != null) {
+                sink.send(Frames.unsubscribed(null, channel, "forbidden"));
+            } else {
+                sink.send(Frames.error(slot.requestId, ErrorCode.FORBIDDEN,
+                        "your refreshed token does not allow subscribing to " + channel));
             }
         }
     }

@@ -317,6 +317,16 @@ export class Client extends Emitter {
   }
 
   _onSubscribed(frame) {
+    if (frame.id == null) {
+      // Server-initiated: the stream under the channel changed (partitions added, topic recreated) and the
+      // server moved the subscription; with a reason (epoch) events may have been missed: reload.
+      const sub = this._subs.get(frame.channel);
+      if (sub && sub._state === "subscribed") {
+        sub._requested = true;
+        sub._confirmed(frame);
+      }
+      return;
+    }
     const entry = this._pending.get(frame.id);
     if (!entry || entry.kind !== "subscribe") return;
     this._pending.delete(frame.id);

@@ -36,7 +36,13 @@ class ConnectionLimitsTest extends GatewayTest {
             return Map.of("streamgate.connection.max-per-tenant", "3",
                     "streamgate.connection.max-subscriptions", "2",
                     "streamgate.connection.new-per-second", "1",
-                    "streamgate.connection.new-burst", "12");
+                    "streamgate.connection.new-burst", "40",
+                    "streamgate.connection.new-per-tenant-per-second", "1",
+                    "streamgate.connection.new-per-tenant-burst", "6",
+                    "streamgate.connection.max-bad-commands", "5",
+                    "streamgate.connection.commands-per-second", "1",
+                    "streamgate.connection.commands-burst", "10",
+                    "streamgate.connection.refresh-burst", "3");
         }
     }
 
@@ -101,6 +107,67 @@ class ConnectionLimitsTest extends GatewayTest {
             assertThat(statuses.stream().filter(status -> status == 101).count()).isLessThanOrEqualTo(12 + elapsedSeconds);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Issue 15, item 10: one tenant's upgrade storm takes its own share of the new-connection rate, not everyone's. */
+    @Test
+    @Order(4)
+    void oneTenantsUpgradeStormDoesNotRefuseOtherTenants() {
+        String noisy = Tokens.token("t-" + UUID.randomUUID(), "mallory", List.of());
+        List<Integer> statuses = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < 45; i++) {
+            statuses.add(WsClient.upgradeStatus(uri, noisy));
+        }
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L + 1;
+        assertThat(statuses).contains(429);
+        // Its own burst (6) and what its bucket refilled (1/s) meanwhile; the replica's 40 are not its to take.
+        assertThat(statuses.stream().filter(s -> s == 101).count()).isLessThanOrEqualTo(6 + seconds);
+        assertThat(WsClient.upgradeStatus(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of()))).isEqualTo(101);
+    }
+
+    /** Issue 15, item 10: subscribe/unsubscribe/presence churn is rate limited per connection. */
+    @Test
+    @Order(5)
+    void subscribeAndUnsubscribeChurnIsRateLimited() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of("chat:*")))) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String id = client.nextId();
+                ids.add(id);
+                // Subscribes to distinct channels (beyond max-subscriptions 2: too_many_subscriptions) and presence
+                // queries: every one is answered. (An unsubscribe arriving while its subscribe is being set up
+                // leaves that subscribe unanswered, so the churn here has none.)
+                String type = i % 2 == 0 ? "subscribe" : "presence";
+                client.send(new JsonObject().put("type", type).put("id", id).put("channel", "chat:room-" + i));
+            }
+            List<String> codes = ids.stream().map(client::reply).map(r -> r.getString("code", r.getString("type"))).toList();
+            // Burst 10 at 1/s: the commands beyond the burst, sent within milliseconds, are refused.
+            assertThat(codes.stream().filter("rate_limited"::equals).count()).as("%s", codes).isGreaterThanOrEqualTo(4);
+            assertThat(codes.subList(0, 4)).containsExactly("subscribed", "presence", "subscribed", "presence");
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    /** Issue 15, item 10: refresh (a signature check on the worker pool) is rate limited and its failures are bad commands. */
+    @Test
+    @Order(6)
+    void refreshIsRateLimitedAndFailedRefreshesCountAsBadCommands() {
+        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of()))) {
+            client.await(f -> "welcome".equals(f.getString("type")));
+            List<String> codes = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String id = client.nextId();
+                client.send(new JsonObject().put("type", "refresh").put("id", id).put("token", "not-a-token"));
+                codes.add(client.reply(id).getString("code"));
+            }
+            assertThat(codes).containsExactly("unauthorized", "unauthorized", "unauthorized", "rate_limited", "rate_limited");
+            // Three failed refreshes count as bad commands: three more (max-bad-commands 5) and the connection is closed.
+            for (int i = 0; i < 3; i++) {
+                client.sendText("{\"type\":\"dance\"}");
+            }
+            assertThat(client.awaitClose()).isEqualTo(1008);
         }
     }
 }

@@ -215,6 +215,14 @@ class HelmChartTest {
         assertThat(m.volume("jwt-key").at("/secret/items/0/path").asText()).isEqualTo("publicKey.pem");
     }
 
+    /** Issue 15, item 7: the audience check SmallRye JWT performs once mp.jwt.verify.audiences is set. */
+    @Test
+    void jwtAudiencesBecomeMpJwtVerifyAudiencesAndAreLeftOutWhenEmpty() {
+        assertThat(render(Map.of()).envNames()).doesNotContain("MP_JWT_VERIFY_AUDIENCES");
+        Manifests m = render(Map.of("jwt.audiences[0]", "streamgate", "jwt.audiences[1]", "streamgate-staging"));
+        assertThat(m.env("MP_JWT_VERIFY_AUDIENCES")).isEqualTo("streamgate,streamgate-staging");
+    }
+
     @Test
     void existingDatabaseSecretIsReferencedWithItsKeysAndNoSecretIsCreated() {
         Manifests m = render(Map.of("database.password", "", "database.existingSecret", "db-creds",

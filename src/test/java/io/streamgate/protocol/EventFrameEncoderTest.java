@@ -48,4 +48,29 @@ class EventFrameEncoderTest {
         assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null,
                 "1},\"channel\":\"other:x\"".getBytes())).isNull();
     }
+
+    /** Issue 15, item 4: JSON in another encoding is no UTF-8 JSON: refused, never copied into a frame. */
+    @Test
+    void refusesJsonInUtf16Utf32OrWithAByteOrderMarkAndMalformedUtf8() {
+        String json = "{\"stock\":7,\"name\":\"Müsli\"}";
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] withBom = new byte[bom.length + json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length];
+        System.arraycopy(bom, 0, withBom, 0, 3);
+        System.arraycopy(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, withBom, 3, withBom.length - 3);
+        byte[][] bad = {
+            json.getBytes(java.nio.charset.StandardCharsets.UTF_16LE),
+            json.getBytes(java.nio.charset.StandardCharsets.UTF_16BE),
+            json.getBytes(java.nio.charset.StandardCharsets.UTF_16), // with its own byte-order mark
+            json.getBytes(java.nio.charset.Charset.forName("UTF-32BE")),
+            withBom,
+            {'"', (byte) 0xC3, '"'}, // a truncated two-byte sequence
+            {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}, // an encoded surrogate
+        };
+        for (byte[] value : bad) {
+            assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null, value))
+                    .as("value %s", java.util.HexFormat.of().formatHex(value)).isNull();
+        }
+        assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null, json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .endsWith("\"data\":" + json + "}");
+    }
 }

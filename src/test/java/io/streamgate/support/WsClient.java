@@ -69,6 +69,17 @@ public final class WsClient implements AutoCloseable {
         return connect(options);
     }
 
+    /**
+     * Connects with a query string sent exactly as given, also when it is no valid URI ({@code client_id=%zz}),
+     * with {@code Authorization: Bearer}.
+     */
+    public static WsClient connectWithRawQuery(URI base, String rawQuery, String token) {
+        WebSocketConnectOptions options = options(base);
+        options.setURI("/v1/ws?" + rawQuery);
+        options.addHeader("Authorization", "Bearer " + token);
+        return connect(options);
+    }
+
     /** Connects the way a browser must: the token inside {@code Sec-WebSocket-Protocol}. */
     public static WsClient connectWithSubprotocolToken(URI base, String token) {
         WebSocketConnectOptions options = options(base);
@@ -137,6 +148,11 @@ public final class WsClient implements AutoCloseable {
     public void sendRawText(byte[] bytes) {
         socket.writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT,
                 io.netty.buffer.Unpooled.wrappedBuffer(bytes), true));
+    }
+
+    /** A WebSocket ping; the server answers each with a pong. */
+    public void sendPing(byte[] payload) {
+        socket.writePing(io.vertx.core.buffer.Buffer.buffer(payload));
     }
 
     public void sendBinary(byte[] bytes) {

@@ -1,0 +1,119 @@
+package io.streamgate.durable;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.streamgate.stream.Cursor;
+import io.streamgate.stream.Epoch;
+import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.Records;
+import io.streamgate.support.TestStack;
+import io.streamgate.support.Tokens;
+import io.streamgate.support.WsClient;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 15, item 13: the durable cursor table and the write-behind stay bounded. The test profile keeps at most 3
+ * client ids per subject, purges rows untouched for longer than {@code streamgate.cursors.retention} every second.
+ */
+@QuarkusTest
+@WithTestResource(KafkaAndPostgres.class)
+class DurableCursorLimitsTest {
+
+    private static final Epoch EPOCH = new Epoch("AAAAAAAAAAAAAAAAAAAAAA", 3);
+
+    @TestHTTPResource("/")
+    URI uri;
+
+    @Inject
+    DurableCursorStore store;
+
+    private final String tenant = "t-" + UUID.randomUUID();
+
+    @Test
+    void aRowOverAColumnLimitDoesNotFailTheFlushOfTheOthers() {
+        // A sub over the 255 characters of its column, acknowledged in the same flush as a well-formed row.
+        store.ack(new DurableCursor.Key(tenant, "x".repeat(300), "", "inventory:a"), new Cursor(EPOCH, 1, 5));
+        store.ack(new DurableCursor.Key(tenant, "alice", "", "inventory:a"), new Cursor(EPOCH, 1, 7));
+        await().atMost(Duration.ofSeconds(10)).until(() -> clientIds("alice").size() == 1);
+        // The bad row is dropped (logged), not retried forever: the store does not report an outage.
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.lastError() == null);
+    }
+
+    @Test
+    void anAckFromAConnectionWhoseSubCannotBeStoredGetsAClearError() {
+        String sub = "s".repeat(256);
+        try (Records records = new Records();
+                WsClient client = WsClient.connect(uri, Tokens.token(tenant, sub, List.of("inventory:*")))) {
+            client.subscribe("inventory:long");
+            records.send("inventory-events", tenant, "long", "{\"n\":1}");
+            String cursor = client.events("inventory:long", 1).get(0).getString("cursor");
+            client.ack("inventory:long", cursor);
+            JsonObject error = client.await(f -> "error".equals(f.getString("type")));
+            assertThat(error.getString("code")).isEqualTo("bad_request");
+            assertThat(error.getString("message")).contains("255");
+        }
+    }
+
+    @Test
+    void aSubjectKeepsTheMostRecentlyUsedClientIdsOnly() throws Exception {
+        List<String> ids = List.of("c1", "c2", "c3", "c4", "c5");
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            store.ack(new DurableCursor.Key(tenant, "bob", id, "inventory:b"), new Cursor(EPOCH, 0, i));
+            await().atMost(Duration.ofSeconds(10)).until(() -> clientIds("bob").contains(id));
+        }
+        assertThat(clientIds("bob")).containsExactlyInAnyOrder("c3", "c4", "c5");
+    }
+
+    @Test
+    void rowsUntouchedForLongerThanTheRetentionAreDeleted() throws Exception {
+        execute("INSERT INTO streamgate_cursor (tenant, subject, client_id, channel, topic_id, partitions, kafka_partition,"
+                + " kafka_offset, updated_at) VALUES ('" + tenant + "', 'carol', 'old', 'inventory:c', 'AAAAAAAAAAAAAAAAAAAAAA', 3,"
+                + " 0, 1, now() - interval '31 days'), ('" + tenant + "', 'carol', 'new', 'inventory:c',"
+                + " 'AAAAAAAAAAAAAAAAAAAAAA', 3, 0, 1, now())");
+        await().atMost(Duration.ofSeconds(10)).until(() -> clientIds("carol").equals(List.of("new")));
+    }
+
+    private List<String> clientIds(String subject) throws SQLException {
+        try (Connection c = jdbc(); var st = c.prepareStatement(
+                "SELECT client_id FROM streamgate_cursor WHERE tenant=? AND subject=? ORDER BY client_id")) {
+            st.setString(1, tenant);
+            st.setString(2, subject);
+            List<String> result = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    result.add(rs.getString(1));
+                }
+            }
+            return result;
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = jdbc(); var st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static Connection jdbc() throws SQLException {
+        var config = TestStack.get().config();
+        return DriverManager.getConnection("jdbc:" + config.get("quarkus.datasource.reactive.url"),
+                config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"));
+    }
+}
