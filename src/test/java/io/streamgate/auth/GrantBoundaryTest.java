@@ -1,38 +1,20 @@
 package io.streamgate.auth;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 15, items 5 and 6: nothing a client sends or is called reaches beyond its token's grant. */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class GrantBoundaryTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final String tenant = "t-" + UUID.randomUUID();
-    private final Records records = new Records();
-
-    @AfterEach
-    void close() {
-        records.close();
-    }
+class GrantBoundaryTest extends GatewayTest {
 
     /**
      * Item 5: in a namespace whose subject comes from the value (orders: /orderId), a client allowed to publish to

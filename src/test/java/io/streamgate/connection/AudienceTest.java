@@ -1,16 +1,13 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @TestProfile(AudienceTest.WithAudience.class)
-@WithTestResource(KafkaAndPostgres.class)
-class AudienceTest {
+class AudienceTest extends GatewayTest {
 
     public static class WithAudience implements QuarkusTestProfile {
         @Override
@@ -31,9 +27,6 @@ class AudienceTest {
             return Map.of("mp.jwt.verify.audiences", "streamgate,streamgate-staging");
         }
     }
-
-    @TestHTTPResource("/")
-    URI uri;
 
     @Test
     void aTokenForThisAudienceIsAccepted() {

@@ -1,9 +1,7 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import jakarta.inject.Inject;
@@ -11,10 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,11 +22,7 @@ import static org.awaitility.Awaitility.await;
  * path leaves a tenant's connection budget taken.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class HandshakeQueryTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class HandshakeQueryTest extends GatewayTest {
 
     @Inject
     ConnectionBudget budget;
@@ -39,7 +31,6 @@ class HandshakeQueryTest {
     @ValueSource(strings = {"client_id=a%20b", "client_id=%C3%A9t%C3%A9",
         "client_id=x12345678901234567890123456789012345678901234567890123456789012345", "client_id="})
     void anUnusableClientIdIsRefusedWith400AndTakesNoBudget(String rawQuery) {
-        String tenant = "t-" + UUID.randomUUID();
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
         int status;
         try (WsClient c = WsClient.connectWithRawQuery(uri, rawQuery, token)) {
@@ -59,7 +50,6 @@ class HandshakeQueryTest {
      */
     @Test
     void anUndecodableQueryNeverReachesTheGatewayAndTakesNoBudget() {
-        String tenant = "t-" + UUID.randomUUID();
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
         assertThatThrownBy(() -> WsClient.connectWithRawQuery(uri, "client_id=%zz", token).close())
                 .isInstanceOf(IllegalStateException.class).hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class);
@@ -68,7 +58,6 @@ class HandshakeQueryTest {
 
     @Test
     void aWellFormedClientIdConnectsAndGivesItsBudgetBackOnClose() {
-        String tenant = "t-" + UUID.randomUUID();
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
         try (WsClient c = WsClient.connectWithRawQuery(uri, "client_id=phone-1&other=x%20y", token)) {
             c.await(f -> "welcome".equals(f.getString("type")));

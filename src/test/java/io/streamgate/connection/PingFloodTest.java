@@ -1,17 +1,13 @@
 package io.streamgate.connection;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,15 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection with 1008. The server's own pings go out on a fixed interval, whatever the client does.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class PingFloodTest {
-
-    @TestHTTPResource("/")
-    URI uri;
+class PingFloodTest extends GatewayTest {
 
     @Test
     void aClientThatFloodsPingsWithoutReadingIsClosedWith1008() {
-        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of()))) {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of()))) {
             client.await(f -> "welcome".equals(f.getString("type")));
             client.stopReading();
             byte[] payload = new byte[125];
@@ -43,7 +35,7 @@ class PingFloodTest {
 
     @Test
     void anOccasionalPingIsAnsweredAndTheConnectionLives() {
-        try (WsClient client = WsClient.connect(uri, Tokens.token("t-" + UUID.randomUUID(), "alice", List.of()))) {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of()))) {
             client.await(f -> "welcome".equals(f.getString("type")));
             for (int i = 0; i < 5; i++) {
                 client.sendPing(new byte[] {1});

@@ -1,12 +1,9 @@
 package io.streamgate.durable;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -14,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -22,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,18 +27,12 @@ import static org.awaitility.Awaitility.await;
  * client ids per subject, purges rows untouched for longer than {@code streamgate.cursors.retention} every second.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class DurableCursorLimitsTest {
+class DurableCursorLimitsTest extends GatewayTest {
 
     private static final Epoch EPOCH = new Epoch("AAAAAAAAAAAAAAAAAAAAAA", 3);
 
-    @TestHTTPResource("/")
-    URI uri;
-
     @Inject
     DurableCursorStore store;
-
-    private final String tenant = "t-" + UUID.randomUUID();
 
     @Test
     void aRowOverAColumnLimitDoesNotFailTheFlushOfTheOthers() {
@@ -58,8 +47,7 @@ class DurableCursorLimitsTest {
     @Test
     void anAckFromAConnectionWhoseSubCannotBeStoredGetsAClearError() {
         String sub = "s".repeat(256);
-        try (Records records = new Records();
-                WsClient client = WsClient.connect(uri, Tokens.token(tenant, sub, List.of("inventory:*")))) {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, sub, List.of("inventory:*")))) {
             client.subscribe("inventory:long");
             records.send("inventory-events", tenant, "long", "{\"n\":1}");
             String cursor = client.events("inventory:long", 1).get(0).getString("cursor");

@@ -1,22 +1,17 @@
 package io.streamgate.subscription;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
-import io.streamgate.support.Records;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,19 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the old grant.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class RefreshNarrowsPendingTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final String tenant = "t-" + UUID.randomUUID();
+class RefreshNarrowsPendingTest extends GatewayTest {
 
     @Test
     void aSubscribeWaitingForItsDurableCursorEndsForbiddenWhenARefreshNarrowsTheGrant() throws Exception {
         var config = TestStack.get().config();
-        try (Records records = new Records();
-                WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*", "orders:*")));
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*", "orders:*")));
                 Connection db = DriverManager.getConnection("jdbc:" + config.get("quarkus.datasource.reactive.url"),
                         config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"))) {
             client.await(f -> "welcome".equals(f.getString("type")));

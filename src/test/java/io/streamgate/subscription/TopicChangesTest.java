@@ -1,11 +1,9 @@
 package io.streamgate.subscription;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -18,12 +16,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,8 +35,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @TestProfile(TopicChangesTest.OwnTopics.class)
-@WithTestResource(KafkaAndPostgres.class)
-class TopicChangesTest {
+class TopicChangesTest extends GatewayTest {
 
     static final String GROWING = "grow-events";
     static final String REBORN = "reborn-events";
@@ -63,9 +58,6 @@ class TopicChangesTest {
                     "mp.messaging.incoming.live-events.metadata.max.age.ms", "1000");
         }
     }
-
-    @TestHTTPResource("/")
-    URI uri;
 
     @Test
     void partitionsAddedMoveTheSubscriptionToTheTenantsNewPartitionAndSayEpoch() throws Exception {
@@ -114,7 +106,6 @@ class TopicChangesTest {
 
     @Test
     void aTopicDeletedAndRecreatedMovesTheSubscriptionToTheNewStreamAndSaysEpoch() throws Exception {
-        String tenant = "t-" + UUID.randomUUID();
         try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("reborn:*")))) {
             String before = client.subscribe("reborn:r-1").getString("cursor");
             String oldTopicId = before.substring(0, before.indexOf('.'));
@@ -147,7 +138,7 @@ class TopicChangesTest {
     /** A tenant whose partition is 0 of one and another than 0 of {@code partitions}: it really moves. */
     private static String tenantMovingTo(int partitions) {
         while (true) {
-            String tenant = "t-" + UUID.randomUUID();
+            String tenant = newTenant();
             if (Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % partitions != 0) {
                 return tenant;
             }

@@ -1,9 +1,7 @@
 package io.streamgate.subscription;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -15,7 +13,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,19 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * events, neither live nor on replay: both read committed records only.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class TransactionalProducerTest {
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final String tenant = "t-" + UUID.randomUUID();
+class TransactionalProducerTest extends GatewayTest {
 
     @Test
     void recordsOfAnAbortedTransactionAreNeitherDeliveredLiveNorReplayed() {
         String start;
         try (KafkaProducer<String, byte[]> tx = transactionalProducer();
-                Records plain = new Records();
                 WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
             start = client.subscribe("inventory:tx-1").getString("cursor");
             tx.initTransactions();
@@ -53,7 +43,7 @@ class TransactionalProducerTest {
             tx.beginTransaction();
             tx.send(Records.record("inventory-events", tenant, "tx-1", "{\"n\":2}"));
             tx.commitTransaction();
-            plain.send("inventory-events", tenant, "tx-1", "{\"n\":3}");
+            records.send("inventory-events", tenant, "tx-1", "{\"n\":3}");
 
             assertThat(numbers(client.events("inventory:tx-1", 2))).containsExactly(2, 3);
             assertThat(client.settle(Duration.ofMillis(500))).noneMatch(f -> "event".equals(f.getString("type")));

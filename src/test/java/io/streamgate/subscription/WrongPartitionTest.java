@@ -1,9 +1,7 @@
 package io.streamgate.subscription;
 
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.streamgate.support.KafkaAndPostgres;
+import io.streamgate.support.GatewayTest;
 import io.streamgate.support.Records;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
@@ -16,7 +14,6 @@ import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,22 +30,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tenant's partition, and is counted with its own reason.
  */
 @QuarkusTest
-@WithTestResource(KafkaAndPostgres.class)
-class WrongPartitionTest {
+class WrongPartitionTest extends GatewayTest {
 
     private static final String TOPIC = "inventory-events";
-
-    @TestHTTPResource("/")
-    URI uri;
-
-    private final String tenant = "t-" + UUID.randomUUID();
 
     @Test
     void aRecordInAnotherPartitionIsRejectedAndDoesNotHideLaterRecords() throws Exception {
         int own = BuiltInPartitioner.partitionForKey(tenant.getBytes(StandardCharsets.UTF_8), 3);
         int other = (own + 1) % 3;
-        try (Records records = new Records();
-                WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
+        try (WsClient client = WsClient.connect(uri, Tokens.token(tenant, "alice", List.of("inventory:*")))) {
             client.subscribe("inventory:wp-1");
             // Make the other partition's next offset higher than the tenant's, as it is on a busy topic.
             long gap = end(own) - end(other) + 5;
