@@ -1,6 +1,7 @@
 package io.streamgate.backplane;
 
 import io.smallrye.mutiny.Uni;
+import io.streamgate.subscription.DeliveryBatch;
 import io.streamgate.subscription.FanOut;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,10 +26,19 @@ public class LiveConsumer {
     @Inject
     FanOut fanOut;
 
+    /**
+     * Fans out one poll: its frames are gathered per event loop and written when the whole poll has been
+     * fanned out, one task per event loop and one flush per connection (see {@link DeliveryBatch}).
+     */
     @Incoming(CHANNEL)
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            positions.dispatch(tp, records.records(tp), fanOut::deliver);
+        DeliveryBatch batch = new DeliveryBatch();
+        try {
+            for (TopicPartition tp : records.partitions()) {
+                positions.dispatch(tp, records.records(tp), record -> fanOut.deliver(record, batch));
+            }
+        } finally {
+            batch.dispatch();
         }
         return Uni.createFrom().voidItem();
     }

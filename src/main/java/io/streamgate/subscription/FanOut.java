@@ -8,6 +8,7 @@ import io.streamgate.backplane.TopicEpochs;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.replay.Epoch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * Delivers a live record to this replica's subscribers. Decides from key and headers alone whether
  * anyone here wants the record; only then is the value read, and the frame is encoded once for all
- * subscribers of the channel and its wildcard.
+ * subscribers of the channel and its wildcard, into the poll's {@link DeliveryBatch}: the live consumer
+ * dispatches it once the whole poll has been fanned out (one task per event loop, one flush per connection).
  */
 @ApplicationScoped
 public class FanOut {
@@ -45,7 +47,17 @@ public class FanOut {
         this.delivered = registry.counter("streamgate.events.delivered", "path", "live");
     }
 
+    /** Delivers one record on its own (a batch of one). */
     public void deliver(ConsumerRecord<String, byte[]> record) {
+        DeliveryBatch batch = new DeliveryBatch();
+        try {
+            deliver(record, batch);
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    public void deliver(ConsumerRecord<String, byte[]> record, DeliveryBatch batch) {
         Namespace namespace = namespaces.byTopic(record.topic());
         if (namespace == null || record.key() == null) {
             return;
@@ -80,20 +92,21 @@ public class FanOut {
         if (epoch == null) {
             return; // no subscription can exist before its topic's epoch is known
         }
-        String frame = RecordEvents.frame(channel.toString(), epoch, record);
-        if (frame == null) {
+        String text = RecordEvents.frame(channel.toString(), epoch, record);
+        if (text == null) {
             rejected.reject(record, "value is not a single JSON value");
             return;
         }
+        OutboundFrame frame = new OutboundFrame(text);
         int count = 0;
         if (exact != null) {
             for (Subscription s : exact) {
-                s.deliverLive(record.offset(), frame);
+                s.deliverLive(record.offset(), frame, batch);
                 count++;
             }
         }
         for (Subscription s : subscribers.wildcard) {
-            s.deliverLive(record.offset(), frame);
+            s.deliverLive(record.offset(), frame, batch);
             count++;
         }
         delivered.increment(count);
