@@ -90,12 +90,20 @@ public final class DeliveryBatch {
         if (dispatched) {
             throw new IllegalStateException("batch already dispatched");
         }
+        frame.wire(); // encoded here, before other threads read it
+        track(frame);
+        group(target.eventLoop()).add(target, frame);
+    }
+
+    /**
+     * Makes the batch release the frame's bytes (if they were encoded) once it has been dispatched and written:
+     * the fan-out calls this for every frame it made, also for one that no connection took.
+     */
+    public void track(OutboundFrame frame) {
         if (frame != lastFrame) {
-            frame.wire(); // encoded here, before other threads read it
             frames.add(frame);
             lastFrame = frame;
         }
-        group(target.eventLoop()).add(target, frame);
     }
 
     private Group group(Executor loop) {

@@ -98,6 +98,7 @@ public class FanOut {
             return;
         }
         OutboundFrame frame = new OutboundFrame(text);
+        batch.track(frame); // its bytes are released after the batch, also when no connection took it
         int count = 0;
         if (exact != null) {
             for (Subscription s : exact) {
