@@ -43,6 +43,9 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
     static final UserData.TypedKey<DirectWire> WIRE = new UserData.TypedKey<>("streamgate.wire");
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
     private static final Map<String, List<String>> RETRY = Map.of("Retry-After", List.of("1"));
+    /** Request headers the WebSocket handshake (after the checks) still reads; the others are dropped. */
+    private static final java.util.Set<String> HANDSHAKE_HEADERS = java.util.Set.of("host", "upgrade", "connection",
+            "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "origin");
     /** The prefix of websockets-next's subprotocol form of a header (see propagate-subprotocol-headers). */
     private static final String HEADER_SUBPROTOCOL = "quarkus-http-upgrade";
 
@@ -115,12 +118,15 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
     }
 
     /**
-     * Takes the token out of the request's headers, which websockets-next copies for the connection's life: the
-     * {@code Authorization} header, and the subprotocol entry that carried it for a browser (the offered
-     * protocols themselves stay, so that the subprotocol is still negotiated).
+     * Takes what the connection does not need out of the request's headers, which websockets-next copies for the
+     * connection's life: the token (the {@code Authorization} header, and the subprotocol entry that carried it for
+     * a browser; the offered protocols themselves stay, so that the subprotocol is still negotiated) and every
+     * header but those the WebSocket handshake reads (a browser's user agent, cookies and accept headers are
+     * hundreds of bytes per connection).
      */
     private static void forgetToken(MultiMap headers) {
-        headers.remove("Authorization");
+        headers.names().stream().filter(name -> !HANDSHAKE_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)))
+                .toList().forEach(headers::remove);
         List<String> offered = headers.getAll("Sec-WebSocket-Protocol");
         if (offered.isEmpty()) {
             return;

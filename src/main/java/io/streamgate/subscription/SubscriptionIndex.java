@@ -8,11 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This replica's subscriptions: tenant → namespace → subject → subscriptions. Reads (one per Kafka
- * record) take no lock; changes (subscribe, unsubscribe, disconnect) are serialised. The sets are
- * concurrent hash sets, so adding or removing one of N subscribers of a channel costs O(1), not a copy of
- * the set (copy-on-write sets made subscribing N clients to one channel O(N²)); fan-out iterates them
- * weakly consistently, which is all it needs: a subscription added during an iteration gets the event or
- * not, and its own position decides what it gets next.
+ * record) take no lock; changes (subscribe, unsubscribe, disconnect) are serialised. Each channel's
+ * subscribers are a {@link SubscriberSet}: small and copy-on-write for the few subscribers most channels
+ * have, a concurrent hash set past that, so subscribing N clients to one channel is O(N), not O(N²).
  */
 @ApplicationScoped
 public class SubscriptionIndex {
@@ -20,7 +18,7 @@ public class SubscriptionIndex {
     /** A tenant's subscribers in one namespace. */
     public static final class NamespaceSubscribers {
         final Map<String, Set<Subscription>> bySubject = new ConcurrentHashMap<>();
-        final Set<Subscription> wildcard = ConcurrentHashMap.newKeySet();
+        final Set<Subscription> wildcard = new SubscriberSet();
 
         boolean isEmpty() {
             return bySubject.isEmpty() && wildcard.isEmpty();
@@ -40,7 +38,7 @@ public class SubscriptionIndex {
         NamespaceSubscribers ns = tenants.computeIfAbsent(s.tenant(), t -> new ConcurrentHashMap<>())
                 .computeIfAbsent(s.namespace().name(), n -> new NamespaceSubscribers());
         boolean added = s.channel().isWildcard() ? ns.wildcard.add(s)
-                : ns.bySubject.computeIfAbsent(s.channel().subject(), k -> ConcurrentHashMap.newKeySet()).add(s);
+                : ns.bySubject.computeIfAbsent(s.channel().subject(), k -> new SubscriberSet()).add(s);
         if (added) {
             size.incrementAndGet();
         }
