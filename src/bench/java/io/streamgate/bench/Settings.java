@@ -29,6 +29,12 @@ public record Settings(String mode, List<Integer> fanOutSubscribers, List<Intege
 
     /** p99 latency above which a ramp stops: the bar. */
     public static final long P99_LIMIT_MICROS = 100_000;
+    /**
+     * Deliveries/s up to which a ramp goes on past a step over the latency bar (as long as clients catch up), so
+     * that every system has CPU figures at the same steps to compare, also on a busy machine where p99 passes
+     * 100 ms early.
+     */
+    public static final int COST_STEPS_UP_TO = 11_000;
     /** The rate of every ramp's warm-up, in deliveries/s: the same for every system, below every system's ceiling. */
     public static final int WARMUP_DELIVERIES_PER_SECOND = 5_000;
     /**

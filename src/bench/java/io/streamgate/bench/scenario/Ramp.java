@@ -67,7 +67,7 @@ final class Ramp {
                     server.name(), target, step.delivered(), step.p50Micros() / 1000.0, step.p99Micros() / 1000.0,
                     step.serverCpuPerMillion(), step.brokerCpuPerMillion(), step.loadGeneratorCpuPerMillion(),
                     io.streamgate.bench.report.Machine.loadAverage(), drained ? "" : " (not drained)");
-            if (!step.withinLatencyBar()) {
+            if (!drained || (!step.withinLatencyBar() && target >= Settings.COST_STEPS_UP_TO)) {
                 break;
             }
         }
