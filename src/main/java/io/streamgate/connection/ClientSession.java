@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.micrometer.core.instrument.Counter;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.streamgate.auth.Grant;
@@ -10,6 +11,7 @@ import io.streamgate.subscription.DeliveryBatch;
 import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,7 +41,7 @@ final class ClientSession implements EventSink {
     private volatile long closeAtMillis;
 
     ClientSession(WebSocketConnection connection, DirectWire wire, Grant grant, String clientId, long maxQueuedBytes,
-            java.time.Duration slowConsumerGrace, TokenBucket publishBudget, io.micrometer.core.instrument.Counter bytesOut) {
+            Duration slowConsumerGrace, TokenBucket publishBudget, Counter bytesOut) {
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;

@@ -50,9 +50,7 @@ public class TokenExpiry {
             if (closeAt != 0 && now >= closeAt) {
                 session.close(CloseCodes.TOKEN_EXPIRED);
             } else if (session.takeWarning(now)) {
-                var frame = Frames.frame("expiring");
-                frame.put("expires_at", session.grant().expiresAtMillis());
-                session.send(Frames.write(frame));
+                session.send(Frames.expiring(session.grant().expiresAtMillis()));
             }
         }
     }

@@ -2,14 +2,17 @@ package io.streamgate.subscription;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streamgate.backplane.RecordEvents;
-import io.streamgate.backplane.RejectedRecords;
-import io.streamgate.backplane.TopicEpochs;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
+import io.streamgate.kafka.LiveListener;
+import io.streamgate.kafka.TopicEpochs;
+import io.streamgate.metrics.GatewayMetrics;
+import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.protocol.OutboundFrame;
-import io.streamgate.replay.Epoch;
+import io.streamgate.stream.Epoch;
+import io.streamgate.stream.RecordEvents;
+import io.streamgate.stream.RejectedRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,7 +26,7 @@ import java.util.Set;
  * dispatches it once the whole poll has been fanned out (one task per event loop, one flush per connection).
  */
 @ApplicationScoped
-public class FanOut {
+public class FanOut implements LiveListener {
 
     @Inject
     Namespaces namespaces;
@@ -38,13 +41,34 @@ public class FanOut {
     RejectedRecords rejected;
 
     @Inject
-    io.streamgate.metrics.GatewayMetrics metrics;
+    GatewayMetrics metrics;
 
     private final Counter delivered;
 
     @Inject
     public FanOut(MeterRegistry registry) {
         this.delivered = registry.counter("streamgate.events.delivered", "path", "live");
+    }
+
+    /** The frames of the poll being fanned out; the live consumer's thread only. */
+    private DeliveryBatch poll;
+
+    @Override
+    public void onRecord(ConsumerRecord<String, byte[]> record) {
+        if (poll == null) {
+            poll = new DeliveryBatch();
+        }
+        deliver(record, poll);
+    }
+
+    /** The poll is over: its frames go to the event loops now. */
+    @Override
+    public void onPollEnd() {
+        DeliveryBatch batch = poll;
+        poll = null;
+        if (batch != null) {
+            batch.dispatch();
+        }
     }
 
     /** Delivers one record on its own (a batch of one). */
@@ -57,7 +81,7 @@ public class FanOut {
         }
     }
 
-    public void deliver(ConsumerRecord<String, byte[]> record, DeliveryBatch batch) {
+    void deliver(ConsumerRecord<String, byte[]> record, DeliveryBatch batch) {
         Namespace namespace = namespaces.byTopic(record.topic());
         if (namespace == null || record.key() == null) {
             return;
@@ -92,7 +116,7 @@ public class FanOut {
         if (epoch == null) {
             return; // no subscription can exist before its topic's epoch is known
         }
-        String text = RecordEvents.frame(channel.toString(), epoch, record);
+        String text = EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
         if (text == null) {
             rejected.reject(record, "value is not a single JSON value");
             return;

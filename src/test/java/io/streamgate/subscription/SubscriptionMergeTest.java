@@ -2,7 +2,7 @@ package io.streamgate.subscription;
 
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
-import io.streamgate.replay.Epoch;
+import io.streamgate.stream.Epoch;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The load generator's connections: one Vert.x with one event loop per core, and per loopback source address
- * (127.0.0.2, 127.0.0.3, ...) one TCP client for the subscribers' {@link RawWebSocket}s, so that tens of thousands of connections to one server port never run out of
- * ephemeral ports, also while earlier runs' sockets sit in TIME_WAIT.
+ * (127.0.0.2, 127.0.0.3, ...) one TCP client for the subscribers' {@link RawWebSocket}s, so that tens of
+ * thousands of connections to one server port never run out of ephemeral ports, also while earlier runs'
+ * sockets sit in TIME_WAIT.
  */
 public final class Fleet implements AutoCloseable {
 
