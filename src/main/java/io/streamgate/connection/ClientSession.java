@@ -70,6 +70,11 @@ final class ClientSession implements EventSink {
         return outbound.isStuckOverLimit();
     }
 
+    /** Is the outbound queue over its bound right now? */
+    boolean isOverLimit() {
+        return outbound.isOverLimit();
+    }
+
     @Override
     public boolean isBackedUp() {
         return outbound.isBackedUp();

@@ -192,6 +192,10 @@ final class Outbound implements DeliveryBatch.Target {
         return Math.max(0, handedOver.get()) + (wire == null ? 0 : wire.pendingBytes());
     }
 
+    boolean isOverLimit() {
+        return queuedBytes() > maxQueuedBytes;
+    }
+
     /** Should a replay pause before queueing more? */
     boolean isBackedUp() {
         return queuedBytes() > maxQueuedBytes / 2;
