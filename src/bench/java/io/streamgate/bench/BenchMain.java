@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * <p>
  * Options: {@code --mode full|quick --gateway-jar <jar> --node-dir <dir> --run-dir <dir> --docs <dir>
  * --pids <file> --command <the command line, for the report> [--only <scenario id,...>] [--baseline-jar <jar>
- * --baseline-label <text>]}; or
+ * --baseline-label <text>] [--systems <name prefix,...>]}; or
  * {@code --from-results <results.json> --docs <dir>} to write the report again from a run's raw results.
  */
 public final class BenchMain {
@@ -88,6 +88,10 @@ public final class BenchMain {
             if (tools.baselineJar() != null && (scenario instanceof RampScenario || scenario instanceof IdleScenario)) {
                 systems.add(1, StreamgateServer::baseline); // right after the gateway under test
             }
+            if (options.containsKey("systems")) { // name prefixes: re-run some systems only
+                List<String> wanted = List.of(options.get("systems").split(","));
+                systems.removeIf(sys -> wanted.stream().noneMatch(w -> sys.get().name().startsWith(w)));
+            }
             for (Supplier<ServerUnderTest> system : systems) {
                 results.add(runOne(scenario, system.get(), settings, tools, runDir));
             }
@@ -103,7 +107,8 @@ public final class BenchMain {
     }
 
     private static RunResult runOne(Scenario scenario, ServerUnderTest server, Settings settings, Tools tools, Path runDir) {
-        Path dir = runDir.resolve(scenario.id()).resolve(server.getClass().getSimpleName());
+        // By name, not class: the gateway under test and the baseline are the same class and must not share a directory.
+        Path dir = runDir.resolve(scenario.id()).resolve(server.name().replaceAll("[^A-Za-z0-9.-]+", "_"));
         try (Fleet fleet = new Fleet(SOURCE_ADDRESSES)) {
             server.start(new ServerOptions(dir, settings.pingMillis(), scenario.needsRecovery(), tools));
             System.out.printf("  %s started%n", server.name());
