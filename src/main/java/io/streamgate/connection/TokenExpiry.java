@@ -46,11 +46,14 @@ public class TokenExpiry {
 
     void check(long now) {
         for (ClientSession session : sessions.all()) {
+            // The warning always goes first, also when both are due in the same check (a token that was about to
+            // expire when the connection opened): the client learns why it is closed.
+            if (session.takeWarning(now)) {
+                session.send(Frames.expiring(session.grant().expiresAtMillis()));
+            }
             long closeAt = session.closeAtMillis();
             if (closeAt != 0 && now >= closeAt) {
                 session.close(CloseCodes.TOKEN_EXPIRED);
-            } else if (session.takeWarning(now)) {
-                session.send(Frames.expiring(session.grant().expiresAtMillis()));
             }
         }
     }
