@@ -8,6 +8,9 @@
 #
 # BENCH_ONLY=fanout-1000,idle runs only those scenarios (ids: fanout-<n>, many-channels, idle, resume, storm);
 # the report then holds only them.
+# BENCH_BASELINE_JAR=<quarkus-run.jar of an earlier build> (and BENCH_BASELINE_LABEL=<its name>) adds that gateway to
+# the ramps and the idle scenario, measured in the same run right after the current one: a before/after on a
+# machine whose load varies. BENCH_SYSTEMS=Streamgate (name prefixes, comma-separated) runs only those systems.
 #
 # Needs JDK 17 (with jcmd), Node 20 and npm; ./mvnw fetches the rest. Every process it starts is ended on exit,
 # also on Ctrl-C or failure. Run it on a quiet machine: the figures are ratios between systems measured the same
@@ -68,7 +71,8 @@ echo "== Running the $mode benchmark"
 java -Xms2g -Xmx6g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "$PWD/$bench/classes:$(cat "$bench/classpath.txt")" io.streamgate.bench.BenchMain \
   --mode "$mode" --gateway-jar target/quarkus-app/quarkus-run.jar --node-dir "$node_dir" \
-  --run-dir "$run_dir" --docs docs --pids "$pids" --command "$command_line" ${BENCH_ONLY:+--only "$BENCH_ONLY"} &
+  --run-dir "$run_dir" --docs docs --pids "$pids" --command "$command_line" ${BENCH_ONLY:+--only "$BENCH_ONLY"} \
+  ${BENCH_SYSTEMS:+--systems "$BENCH_SYSTEMS"} ${BENCH_BASELINE_JAR:+--baseline-jar "$BENCH_BASELINE_JAR" --baseline-label "${BENCH_BASELINE_LABEL:-baseline}"} &
 harness_pid=$!
 wait "$harness_pid"
 harness_pid=""

@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  * which builds what it needs and cleans up after it.
  * <p>
  * Options: {@code --mode full|quick --gateway-jar <jar> --node-dir <dir> --run-dir <dir> --docs <dir>
- * --pids <file> --command <the command line, for the report> [--only <scenario id,...>]}; or
+ * --pids <file> --command <the command line, for the report> [--only <scenario id,...>] [--baseline-jar <jar>
+ * --baseline-label <text>] [--systems <name prefix,...>]}; or
  * {@code --from-results <results.json> --docs <dir>} to write the report again from a run's raw results.
  */
 public final class BenchMain {
@@ -60,7 +61,9 @@ public final class BenchMain {
         SigningKeys keys = SigningKeys.generate(runDir.resolve("keys"), StreamgateServer.TENANT,
                 List.of(StreamgateServer.NAMESPACE + ":*"));
         Tools tools = new Tools(Paths.get(options.get("gateway-jar")).toAbsolutePath(), System.getProperty("java.class.path"),
-                Paths.get(options.get("node-dir")).toAbsolutePath(), SERVER_JVM_FLAGS, keys);
+                Paths.get(options.get("node-dir")).toAbsolutePath(), SERVER_JVM_FLAGS, keys,
+                options.containsKey("baseline-jar") ? Paths.get(options.get("baseline-jar")).toAbsolutePath() : null,
+                options.getOrDefault("baseline-label", "baseline"));
 
         List<Scenario> scenarios = new ArrayList<>();
         for (int size : settings.fanOutSubscribers()) {
@@ -81,7 +84,15 @@ public final class BenchMain {
         for (Scenario scenario : scenarios) {
             loadAverages.put(scenario.id(), Machine.loadAverage());
             System.out.printf("%n== %s (load average %s)%n", scenario.title(), loadAverages.get(scenario.id()));
-            for (Supplier<ServerUnderTest> system : scenario.systems()) {
+            List<Supplier<ServerUnderTest>> systems = new ArrayList<>(scenario.systems());
+            if (tools.baselineJar() != null && (scenario instanceof RampScenario || scenario instanceof IdleScenario)) {
+                systems.add(1, StreamgateServer::baseline); // right after the gateway under test
+            }
+            if (options.containsKey("systems")) { // name prefixes: re-run some systems only
+                List<String> wanted = List.of(options.get("systems").split(","));
+                systems.removeIf(sys -> wanted.stream().noneMatch(w -> sys.get().name().startsWith(w)));
+            }
+            for (Supplier<ServerUnderTest> system : systems) {
                 results.add(runOne(scenario, system.get(), settings, tools, runDir));
             }
         }
@@ -96,7 +107,8 @@ public final class BenchMain {
     }
 
     private static RunResult runOne(Scenario scenario, ServerUnderTest server, Settings settings, Tools tools, Path runDir) {
-        Path dir = runDir.resolve(scenario.id()).resolve(server.getClass().getSimpleName());
+        // By name, not class: the gateway under test and the baseline are the same class and must not share a directory.
+        Path dir = runDir.resolve(scenario.id()).resolve(server.name().replaceAll("[^A-Za-z0-9.-]+", "_"));
         try (Fleet fleet = new Fleet(SOURCE_ADDRESSES)) {
             server.start(new ServerOptions(dir, settings.pingMillis(), scenario.needsRecovery(), tools));
             System.out.printf("  %s started%n", server.name());

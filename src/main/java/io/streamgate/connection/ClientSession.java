@@ -5,19 +5,21 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.streamgate.auth.Grant;
 import io.streamgate.protocol.CloseCodes;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.subscription.ConnectionSubscriptions;
+import io.streamgate.subscription.DeliveryBatch;
 import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Everything Streamgate keeps for one open WebSocket: the grant, the subscriptions and the outbound
- * queue's size. {@link #send} may be called from any thread (live fan-out, replay workers, the
- * connection's event loop); Vert.x keeps the writes of one connection in call order.
+ * Everything Streamgate keeps for one open WebSocket: the grant, the subscriptions, the outbound queue
+ * ({@link Outbound}) and the token's deadlines (watched by {@link TokenExpiry}'s one periodic sweep, not by
+ * timers of its own). {@link #send} may be called from any thread (live fan-out, replay workers, the
+ * connection's event loop); frames sent from one thread leave in that order.
  */
 final class ClientSession implements EventSink {
 
@@ -25,77 +27,57 @@ final class ClientSession implements EventSink {
 
     private final WebSocketConnection connection;
     private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
-    private final long maxQueuedBytes;
-    private final long graceNanos;
-    /** When the queue last went above the limit without coming back under it; 0 while under. */
-    private volatile long overLimitSince;
-    /** Bytes handed to the socket whose write has not completed: the bounded outbound queue. */
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Outbound outbound;
     private final AtomicInteger badCommands = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final long openedAt = System.nanoTime();
     private final String clientId;
     private final TokenBucket publishBudget;
-    private final Counter bytesOut;
     /** When anything (a frame, a pong) last arrived from the client: for detecting dead connections. */
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile Grant grant;
-    private volatile long[] expiryTimers = {-1, -1};
+    /** When to send {@code expiring} (epoch millis; 0 once sent) and when to close with 4401. */
+    private volatile long warnAtMillis;
+    private volatile long closeAtMillis;
 
-    ClientSession(WebSocketConnection connection, Grant grant, String clientId, long maxQueuedBytes,
+    ClientSession(WebSocketConnection connection, DirectWire wire, Grant grant, String clientId, long maxQueuedBytes,
             Duration slowConsumerGrace, TokenBucket publishBudget, Counter bytesOut) {
-        this.graceNanos = slowConsumerGrace.toNanos();
-        this.bytesOut = bytesOut;
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;
-        this.maxQueuedBytes = maxQueuedBytes;
         this.publishBudget = publishBudget;
+        this.outbound = new Outbound(wire,
+                (text, written) -> connection.sendText(text).subscribe().with(done -> written.run(), failure -> written.run()),
+                maxQueuedBytes, slowConsumerGrace, () -> close(CloseCodes.SLOW_CONSUMER), bytesOut);
     }
 
     @Override
     public void send(String frame) {
-        if (closing.get()) {
-            return; // a closing client resumes from its cursor; nothing is lost by not queueing more
-        }
-        // Counted in UTF-16 units: equal to the bytes for the ASCII that JSON frames mostly are.
-        long size = frame.length();
-        long queued = queuedBytes.addAndGet(size);
-        if (queued > maxQueuedBytes && isSlow(queued)) {
-            queuedBytes.addAndGet(-size);
-            close(CloseCodes.SLOW_CONSUMER);
-            return;
-        }
-        bytesOut.increment(size);
-        connection.sendText(frame).subscribe().with(done -> written(size), failure -> written(size));
-    }
-
-    private void written(long size) {
-        if (queuedBytes.addAndGet(-size) <= maxQueuedBytes) {
-            overLimitSince = 0;
+        if (!closing.get()) { // a closing client resumes from its cursor; nothing is lost by not queueing more
+            outbound.send(frame);
         }
     }
 
-    /** Over the limit: slow once over it for the grace period, or far over it. */
-    private boolean isSlow(long queued) {
-        long now = System.nanoTime();
-        long since = overLimitSince;
-        if (since == 0) {
-            overLimitSince = now;
-            return queued > 4 * maxQueuedBytes;
+    @Override
+    public void send(OutboundFrame frame, DeliveryBatch batch) {
+        if (!closing.get()) {
+            outbound.send(frame, batch);
         }
-        return queued > 4 * maxQueuedBytes || now - since > graceNanos;
     }
 
     /** For the periodic sweep: a client that stopped reading may get no more sends to notice it. */
     boolean isStuckOverLimit() {
-        long since = overLimitSince;
-        return since != 0 && queuedBytes.get() > maxQueuedBytes && System.nanoTime() - since > graceNanos;
+        return outbound.isStuckOverLimit();
+    }
+
+    /** Is the outbound queue over its bound right now? */
+    boolean isOverLimit() {
+        return outbound.isOverLimit();
     }
 
     @Override
     public boolean isBackedUp() {
-        return queuedBytes.get() > maxQueuedBytes / 2;
+        return outbound.isBackedUp();
     }
 
     @Override
@@ -111,6 +93,7 @@ final class ClientSession implements EventSink {
     /** Closes once; later calls do nothing. */
     void close(CloseReason reason) {
         if (closing.compareAndSet(false, true)) {
+            outbound.stop();
             LOG.debugf("Closing connection %s: %d %s", connection.id(), reason.getCode(), reason.getMessage());
             connection.close(reason).subscribe().with(ok -> {
             }, failure -> LOG.debugf("Close of %s failed: %s", connection.id(), failure.getMessage()));
@@ -143,19 +126,39 @@ final class ClientSession implements EventSink {
     }
 
     long queuedBytes() {
-        return queuedBytes.get();
+        return outbound.queuedBytes();
+    }
+
+    /** Are frames written straight to the connection's channel (not through websockets-next's sendText)? */
+    boolean writesDirectly() {
+        return outbound.isDirect();
     }
 
     long openedAtNanos() {
         return openedAt;
     }
 
-    long[] expiryTimers() {
-        return expiryTimers;
+    void expiry(long warnAtMillis, long closeAtMillis) {
+        this.warnAtMillis = warnAtMillis;
+        this.closeAtMillis = closeAtMillis;
     }
 
-    void expiryTimers(long warn, long close) {
-        this.expiryTimers = new long[] {warn, close};
+    long warnAtMillis() {
+        return warnAtMillis;
+    }
+
+    /** The warning is due (and taken: true once per deadline). */
+    boolean takeWarning(long nowMillis) {
+        long at = warnAtMillis;
+        if (at != 0 && nowMillis >= at) {
+            warnAtMillis = 0;
+            return true;
+        }
+        return false;
+    }
+
+    long closeAtMillis() {
+        return closeAtMillis;
     }
 
     /** The client id given on the handshake ({@code ?client_id=}), or "" when none. */

@@ -1,6 +1,5 @@
 package io.streamgate.connection;
 
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
@@ -13,7 +12,6 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.streamgate.auth.Grant;
-import io.streamgate.auth.Grants;
 import io.streamgate.config.StreamgateConfig;
 import io.streamgate.durable.DurableCursorStore;
 import io.streamgate.metrics.GatewayMetrics;
@@ -25,7 +23,6 @@ import io.streamgate.subscription.SubscriptionService;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import java.net.URLDecoder;
@@ -36,16 +33,14 @@ import java.util.regex.Pattern;
 
 /**
  * The client endpoint, {@code GET /v1/ws}. The upgrade is authenticated before this runs (see
- * {@link TenantClaimCheck}); here a session is opened, commands are handed to {@link CommandRouter} and
- * everything is cleaned up on close. All callbacks run on the connection's event loop.
+ * {@link UpgradeAdmission}, which leaves the grant in the connection's user data); here a session is
+ * opened, commands are handed to {@link CommandRouter} and everything is cleaned up on close. All
+ * callbacks run on the connection's event loop.
  */
 @WebSocket(path = "/v1/ws")
 public class GatewayEndpoint {
 
     private static final Logger LOG = Logger.getLogger(GatewayEndpoint.class);
-
-    @Inject
-    SecurityIdentity identity;
 
     @Inject
     Sessions sessions;
@@ -82,8 +77,9 @@ public class GatewayEndpoint {
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection connection) {
-        Grant grant = identity.getPrincipal() instanceof JsonWebToken token ? Grants.from(token).orElse(null) : null;
-        if (grant == null) { // TenantClaimCheck refuses such upgrades; this is the belt to its braces
+        Grant grant = connection.userData().remove(UpgradeAdmission.GRANT);
+        DirectWire wire = connection.userData().remove(UpgradeAdmission.WIRE);
+        if (grant == null) { // UpgradeAdmission refuses such upgrades; this is the belt to its braces
             connection.close(CloseCodes.FORBIDDEN).subscribe().with(ok -> {
             }, failure -> {
             });
@@ -105,7 +101,7 @@ public class GatewayEndpoint {
         }
         ClientSession session = null;
         try {
-            session = new ClientSession(connection, grant, clientId, config.connection().outboundQueueBytes(),
+            session = new ClientSession(connection, wire, grant, clientId, config.connection().outboundQueueBytes(),
                     config.connection().slowConsumerGrace(), new TokenBucket(config.publish().ratePerSecond(), config.publish().burst()), metrics.bytesOut());
             sessions.add(session);
             metrics.connectionOpened(grant.tenant());

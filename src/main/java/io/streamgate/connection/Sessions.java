@@ -32,7 +32,8 @@ public class Sessions {
                 if (s.isStuckOverLimit()) {
                     s.close(CloseCodes.SLOW_CONSUMER);
                 } else if (s.idleNanos() > timeout) {
-                    s.close(CloseCodes.IDLE);
+                    // Silent with its queue over the bound: it stopped reading (so it reads no pings either).
+                    s.close(s.isOverLimit() ? CloseCodes.SLOW_CONSUMER : CloseCodes.IDLE);
                 }
             }
         });

@@ -1,38 +1,59 @@
 package io.streamgate.connection;
 
+import io.quarkus.runtime.StartupEvent;
 import io.streamgate.protocol.CloseCodes;
 import io.streamgate.protocol.Frames;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 /**
  * Holds each connection to its token's lifetime: an {@code expiring} frame a minute before the token
  * expires (or halfway, for tokens shorter than two minutes), and a close with 4401 when it has expired
  * without a {@code refresh}. A refresh reschedules both.
+ * <p>
+ * One periodic check a second over the open sessions, not timers per connection: a session only holds its two
+ * deadlines (a timer is a few hundred bytes of heap per connection, and most tokens live for many minutes).
  */
 @ApplicationScoped
 public class TokenExpiry {
 
     private static final long WARN_AHEAD_MILLIS = 60_000;
+    static final long CHECK_EVERY_MILLIS = 1_000;
 
     @Inject
     Vertx vertx;
 
+    @Inject
+    Sessions sessions;
+
+    void start(@Observes StartupEvent event) {
+        vertx.setPeriodic(CHECK_EVERY_MILLIS, id -> check(System.currentTimeMillis()));
+    }
+
     void schedule(ClientSession session) {
-        cancel(session);
         long expiresAt = session.grant().expiresAtMillis();
-        long left = Math.max(1, expiresAt - System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        long left = Math.max(1, expiresAt - now);
         long warnIn = left > 2 * WARN_AHEAD_MILLIS ? left - WARN_AHEAD_MILLIS : left / 2;
-        long warn = vertx.setTimer(Math.max(1, warnIn), id -> session.send(Frames.expiring(expiresAt)));
-        long close = vertx.setTimer(left, id -> session.close(CloseCodes.TOKEN_EXPIRED));
-        session.expiryTimers(warn, close);
+        session.expiry(now + Math.max(1, warnIn), now + left);
     }
 
     void cancel(ClientSession session) {
-        for (long timer : session.expiryTimers()) {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
+        session.expiry(0, 0);
+    }
+
+    void check(long now) {
+        for (ClientSession session : sessions.all()) {
+            // The warning always goes first, also when both are due in the same check (a token that was about to
+            // expire when the connection opened): the client learns why it is closed.
+            if (session.takeWarning(now)) {
+                session.send(Frames.expiring(session.grant().expiresAtMillis()));
+            }
+            long closeAt = session.closeAtMillis();
+            if (closeAt != 0 && now >= closeAt) {
+                session.close(CloseCodes.TOKEN_EXPIRED);
             }
         }
     }

@@ -1,24 +1,54 @@
 package io.streamgate.connection;
 
 import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
+import io.streamgate.metrics.AuthFailureCounter;
+import io.streamgate.metrics.GatewayMetrics;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Admission at the upgrade, before any WebSocket exists: a draining replica answers 503; a handshake query
- * that cannot be honoured (an undecodable or malformed {@code client_id}) 400; a tenant over its share of the
- * new-connections rate, or a replica over its own, 429. 503 and 429 carry Retry-After, so clients back off and
- * reconnect (elsewhere).
+ * Admission at the upgrade, before any WebSocket exists, in this order:
+ * <ol>
+ *   <li>the bearer token ({@code Authorization} header, or the browser's subprotocol form that websockets-next
+ *       turns into that header first) is verified with SmallRye JWT's parser (signature, issuer, expiry): missing
+ *       or not valid, HTTP 401; valid but without a usable {@code tenant} claim or {@code sub}, HTTP 403;</li>
+ *   <li>a draining replica answers 503, with Retry-After, so clients reconnect elsewhere;</li>
+ *   <li>a handshake query that cannot be honoured (an undecodable or malformed {@code client_id}) 400;</li>
+ *   <li>a tenant over its share of the new-connections rate, or a replica over its own, 429 with Retry-After.</li>
+ * </ol>
+ * The connection keeps only the {@link Grant} (in its user data, {@link #GRANT}), not a security identity with the
+ * parsed token, and the token is taken out of the request's headers so that websockets-next's copy of them does
+ * not keep it for the connection's life. The HTTP layer does not authenticate {@code /v1/ws} itself (no
+ * permission policy on it, and authentication is not proactive): otherwise websockets-next would keep the
+ * identity and the whole routing context with the connection.
+ * <p>
+ * The upgrade's Netty channel is kept too ({@link #WIRE}, see {@link DirectWire}), for writing frames encoded once.
  */
 @ApplicationScoped
 public class UpgradeAdmission implements HttpUpgradeCheck {
+
+    static final UserData.TypedKey<Grant> GRANT = new UserData.TypedKey<>("streamgate.grant");
+    static final UserData.TypedKey<DirectWire> WIRE = new UserData.TypedKey<>("streamgate.wire");
+    private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
+    private static final Map<String, List<String>> RETRY = Map.of("Retry-After", List.of("1"));
+    /** Request headers the WebSocket handshake (after the checks) still reads; the others are dropped. */
+    private static final java.util.Set<String> HANDSHAKE_HEADERS = java.util.Set.of("host", "upgrade", "connection",
+            "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "origin");
+    /** The prefix of websockets-next's subprotocol form of a header (see propagate-subprotocol-headers). */
+    private static final String HEADER_SUBPROTOCOL = "quarkus-http-upgrade";
 
     @Inject
     Drain drain;
@@ -26,23 +56,103 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
     @Inject
     ConnectionBudget budget;
 
+    @Inject
+    JWTParser jwtParser;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    @Inject
+    Vertx vertx;
+
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        HttpServerRequest request = context.httpRequest();
+        String token = bearer(request.getHeader("Authorization"));
+        if (token == null) {
+            return CheckResult.rejectUpgrade(401, CHALLENGE);
+        }
+        forgetToken(request.headers());
+        // Signature checks cost CPU, and a JWKS location may mean I/O: not on the event loop.
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> verify(token), false).toCompletionStage())
+                .map(verified -> admit(context, verified));
+    }
+
+    private CheckResult admit(HttpUpgradeContext context, Verified verified) {
+        if (verified.grant == null) {
+            metrics.authFailure(verified.reason);
+            return CheckResult.rejectUpgradeSync(verified.status, verified.status == 401 ? CHALLENGE : Map.of());
+        }
         if (drain.isDraining()) {
-            return CheckResult.rejectUpgrade(503, Map.of("Retry-After", List.of("1")));
+            return CheckResult.rejectUpgradeSync(503, RETRY);
         }
         if (GatewayEndpoint.clientId(context.httpRequest().query()) == null) {
-            return CheckResult.rejectUpgrade(400);
+            return CheckResult.rejectUpgradeSync(400, Map.of());
         }
-        return context.securityIdentity().map(identity -> {
-            // The tenant is known only from a verified token; an upgrade without one is refused by the security
-            // policy (401) or TenantClaimCheck (403) and takes only from the replica's bucket here.
-            Grant grant = identity != null && identity.getPrincipal() instanceof JsonWebToken token
-                    ? Grants.from(token).orElse(null) : null;
-            if (!budget.tryUpgrade(grant == null ? null : grant.tenant())) {
-                return CheckResult.rejectUpgradeSync(429, Map.of("Retry-After", List.of("1")));
+        if (!budget.tryUpgrade(verified.grant.tenant())) {
+            return CheckResult.rejectUpgradeSync(429, RETRY);
+        }
+        context.userData().put(GRANT, verified.grant);
+        DirectWire wire = DirectWire.of(context.httpRequest());
+        if (wire != null) {
+            context.userData().put(WIRE, wire);
+        }
+        return CheckResult.permitUpgradeSync();
+    }
+
+    private record Verified(Grant grant, int status, String reason) {
+    }
+
+    private Verified verify(String token) {
+        try {
+            return Grants.from(jwtParser.parse(token)).map(g -> new Verified(g, 200, null))
+                    .orElseGet(() -> new Verified(null, 403, "no_tenant"));
+        } catch (ParseException | RuntimeException e) {
+            return new Verified(null, 401, AuthFailureCounter.reason(e));
+        }
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+    static String bearer(String authorization) {
+        if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /**
+     * Takes what the connection does not need out of the request's headers, which websockets-next copies for the
+     * connection's life: the token (the {@code Authorization} header, and the subprotocol entry that carried it for
+     * a browser; the offered protocols themselves stay, so that the subprotocol is still negotiated) and every
+     * header but those the WebSocket handshake reads (a browser's user agent, cookies and accept headers are
+     * hundreds of bytes per connection).
+     */
+    private static void forgetToken(MultiMap headers) {
+        headers.names().stream().filter(name -> !HANDSHAKE_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)))
+                .toList().forEach(headers::remove);
+        List<String> offered = headers.getAll("Sec-WebSocket-Protocol");
+        if (offered.isEmpty()) {
+            return;
+        }
+        List<String> kept = new ArrayList<>();
+        boolean changed = false;
+        for (String header : offered) {
+            StringBuilder value = new StringBuilder();
+            for (String protocol : header.split(",")) {
+                String p = protocol.trim();
+                if (p.startsWith(HEADER_SUBPROTOCOL)) {
+                    changed = true;
+                    continue;
+                }
+                value.append(value.length() == 0 ? "" : ", ").append(p);
             }
-            return CheckResult.permitUpgradeSync();
-        });
+            if (value.length() > 0) {
+                kept.add(value.toString());
+            }
+        }
+        if (changed) {
+            headers.set("Sec-WebSocket-Protocol", kept);
+        }
     }
 }

@@ -24,10 +24,18 @@ public class LiveConsumer {
     @Inject
     LiveListener listener;
 
+    /**
+     * Hands over one poll, record by record, and then tells the listener the poll is over: fan-out writes the
+     * poll's frames then, one task per event loop and one flush per connection.
+     */
     @Incoming(CHANNEL)
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            positions.dispatch(tp, records.records(tp), listener::onRecord);
+        try {
+            for (TopicPartition tp : records.partitions()) {
+                positions.dispatch(tp, records.records(tp), listener::onRecord);
+            }
+        } finally {
+            listener.onPollEnd();
         }
         return Uni.createFrom().voidItem();
     }

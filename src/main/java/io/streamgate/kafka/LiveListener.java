@@ -11,4 +11,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public interface LiveListener {
 
     void onRecord(ConsumerRecord<String, byte[]> record);
+
+    /**
+     * Every record of the poll was handed over: a listener that gathers its work per poll (fan-out writes a poll's
+     * frames together) does it now. Called on the consumer's thread after each poll, also after one that failed.
+     */
+    default void onPollEnd() {
+    }
 }

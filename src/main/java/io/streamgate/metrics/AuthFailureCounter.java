@@ -21,7 +21,7 @@ public class AuthFailureCounter {
         metrics.authFailure(reason(event.getAuthenticationFailure()));
     }
 
-    static String reason(Throwable failure) {
+    public static String reason(Throwable failure) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = failure; t != null && text.length() < 4000; t = t.getCause()) {
             text.append(' ').append(t.getMessage());

@@ -9,6 +9,7 @@ import io.streamgate.kafka.LiveListener;
 import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.EventFrameEncoder;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
 import io.streamgate.stream.RejectedRecords;
@@ -21,7 +22,8 @@ import java.util.Set;
 /**
  * Delivers a live record to this replica's subscribers. Decides from key and headers alone whether
  * anyone here wants the record; only then is the value read, and the frame is encoded once for all
- * subscribers of the channel and its wildcard.
+ * subscribers of the channel and its wildcard, into the poll's {@link DeliveryBatch}: the live consumer
+ * dispatches it once the whole poll has been fanned out (one task per event loop, one flush per connection).
  */
 @ApplicationScoped
 public class FanOut implements LiveListener {
@@ -48,8 +50,38 @@ public class FanOut implements LiveListener {
         this.delivered = registry.counter("streamgate.events.delivered", "path", "live");
     }
 
+    /** The frames of the poll being fanned out; the live consumer's thread only. */
+    private DeliveryBatch poll;
+
     @Override
     public void onRecord(ConsumerRecord<String, byte[]> record) {
+        if (poll == null) {
+            poll = new DeliveryBatch();
+        }
+        deliver(record, poll);
+    }
+
+    /** The poll is over: its frames go to the event loops now. */
+    @Override
+    public void onPollEnd() {
+        DeliveryBatch batch = poll;
+        poll = null;
+        if (batch != null) {
+            batch.dispatch();
+        }
+    }
+
+    /** Delivers one record on its own (a batch of one). */
+    public void deliver(ConsumerRecord<String, byte[]> record) {
+        DeliveryBatch batch = new DeliveryBatch();
+        try {
+            deliver(record, batch);
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    void deliver(ConsumerRecord<String, byte[]> record, DeliveryBatch batch) {
         Namespace namespace = namespaces.byTopic(record.topic());
         if (namespace == null || record.key() == null) {
             return;
@@ -94,23 +126,25 @@ public class FanOut implements LiveListener {
             }
             return;
         }
-        String frame = EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
-        if (frame == null) {
+        String text = EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
+        if (text == null) {
             rejected.reject(record, "value is not a single JSON value");
             return;
         }
+        OutboundFrame frame = new OutboundFrame(text);
+        batch.track(frame); // its bytes are released after the batch, also when no connection took it
         int count = 0;
         if (exact != null) {
             for (Subscription s : exact) {
                 if (s.epoch() == epoch || s.epoch().equals(epoch)) { // else it is about to move to this epoch
-                    s.deliverLive(record.offset(), frame);
+                    s.deliverLive(record.offset(), frame, batch);
                     count++;
                 }
             }
         }
         for (Subscription s : subscribers.wildcard) {
             if (s.epoch() == epoch || s.epoch().equals(epoch)) {
-                s.deliverLive(record.offset(), frame);
+                s.deliverLive(record.offset(), frame, batch);
                 count++;
             }
         }

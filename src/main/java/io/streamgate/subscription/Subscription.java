@@ -2,6 +2,7 @@ package io.streamgate.subscription;
 
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import org.apache.kafka.common.TopicPartition;
@@ -46,6 +47,14 @@ public final class Subscription {
         if (!replaying && !cancelled && offset > lastOffset) {
             lastOffset = offset;
             sink.send(frame);
+        }
+    }
+
+    /** Live fan-out: the frame is shared by all the event's subscribers and written when the poll's batch is. */
+    synchronized void deliverLive(long offset, OutboundFrame frame, DeliveryBatch batch) {
+        if (!replaying && !cancelled && offset > lastOffset) {
+            lastOffset = offset;
+            sink.send(frame, batch);
         }
     }
 

@@ -7,13 +7,13 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This replica's subscriptions: tenant → namespace → subject → subscriptions. Reads (one per Kafka
- * record) take no lock and allocate nothing; changes (subscribe, unsubscribe, disconnect) are rare by
- * comparison and serialised.
+ * record) take no lock; changes (subscribe, unsubscribe, disconnect) are serialised. Each channel's
+ * subscribers are a {@link SubscriberSet}: small and copy-on-write for the few subscribers most channels
+ * have, a concurrent hash set past that, so subscribing N clients to one channel is O(N), not O(N²).
  */
 @ApplicationScoped
 public class SubscriptionIndex {
@@ -21,7 +21,7 @@ public class SubscriptionIndex {
     /** A tenant's subscribers in one namespace. */
     public static final class NamespaceSubscribers {
         final Map<String, Set<Subscription>> bySubject = new ConcurrentHashMap<>();
-        final Set<Subscription> wildcard = new CopyOnWriteArraySet<>();
+        final Set<Subscription> wildcard = new SubscriberSet();
 
         boolean isEmpty() {
             return bySubject.isEmpty() && wildcard.isEmpty();
@@ -41,7 +41,7 @@ public class SubscriptionIndex {
         NamespaceSubscribers ns = tenants.computeIfAbsent(s.tenant(), t -> new ConcurrentHashMap<>())
                 .computeIfAbsent(s.namespace().name(), n -> new NamespaceSubscribers());
         boolean added = s.channel().isWildcard() ? ns.wildcard.add(s)
-                : ns.bySubject.computeIfAbsent(s.channel().subject(), k -> new CopyOnWriteArraySet<>()).add(s);
+                : ns.bySubject.computeIfAbsent(s.channel().subject(), k -> new SubscriberSet()).add(s);
         if (added) {
             size.incrementAndGet();
         }

@@ -2,8 +2,8 @@ package io.streamgate.bench.client;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,27 +13,22 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load generator's connections: one Vert.x with one event loop per core, and one WebSocket client per
- * loopback source address (127.0.0.2, 127.0.0.3, ...), so that tens of thousands of connections to one server
- * port never run out of ephemeral ports, also while earlier runs' sockets sit in TIME_WAIT.
+ * The load generator's connections: one Vert.x with one event loop per core, and per loopback source address
+ * (127.0.0.2, 127.0.0.3, ...) one TCP client for the subscribers' {@link RawWebSocket}s, so that tens of
+ * thousands of connections to one server port never run out of ephemeral ports, also while earlier runs'
+ * sockets sit in TIME_WAIT.
  */
 public final class Fleet implements AutoCloseable {
 
     private final Vertx vertx;
-    private final List<WebSocketClient> transports = new ArrayList<>();
+    private final List<NetClient> netClients = new ArrayList<>();
 
     public Fleet(int sourceAddresses) {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
                 .setBlockedThreadCheckInterval(10_000));
         for (int i = 0; i < sourceAddresses; i++) {
-            transports.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-                    .setLocalAddress("127.0.0." + (i + 2))
-                    // The default allows 50 WebSockets per server and queues the rest.
-                    .setMaxConnections(Integer.MAX_VALUE)
-                    .setConnectTimeout(30_000)
-                    .setMaxFrameSize(1 << 20)
-                    .setMaxMessageSize(1 << 22)
-                    .setTryUsePerMessageCompression(false)));
+            netClients.add(vertx.createNetClient(new NetClientOptions().setLocalAddress("127.0.0." + (i + 2))
+                    .setConnectTimeout(30_000).setTcpNoDelay(true)));
         }
     }
 
@@ -41,8 +36,8 @@ public final class Fleet implements AutoCloseable {
         return vertx;
     }
 
-    WebSocketClient transportFor(int clientIndex) {
-        return transports.get(clientIndex % transports.size());
+    NetClient netClientFor(int clientIndex) {
+        return netClients.get(clientIndex % netClients.size());
     }
 
     /**

@@ -1,14 +1,13 @@
 package io.streamgate.bench.client;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One simulated user: one WebSocket, subscribed to one channel, checking every event it gets. Subclasses speak
+ * One simulated user: one WebSocket ({@link RawWebSocket}: frames read in place from the socket's reads), subscribed to one channel, checking every event it gets. Subclasses speak
  * one server's protocol; this class keeps the books: per channel the sequence numbers must run 0, 1, 2, ...
  * with no gap (lost) and no repeat (duplicated), after the repeats a cursor-aware client drops by cursor.
  * <p>
@@ -29,7 +28,7 @@ public abstract class LoadClient {
     private final Sequences sequences;
 
     /** The current connection; null after a drop, so the dropped one's late close event is recognised. */
-    private volatile WebSocket socket;
+    private volatile RawWebSocket socket;
     /** The next sequence number expected; written on the event loop, read by the scenario once quiet. */
     private volatile long nextSeq;
     private CompletableFuture<Void> subscribed = new CompletableFuture<>();
@@ -54,8 +53,8 @@ public abstract class LoadClient {
     /** The WebSocket is open: start subscribing (or resuming). */
     protected abstract void opened();
 
-    /** One text frame from the server. */
-    protected abstract void frame(Buffer frame);
+    /** One text frame from the server: bytes {@code from} to {@code to} of {@code data}, valid during the call only. */
+    protected abstract void frame(Buffer data, int from, int to);
 
     /** Connects and subscribes (resuming where the protocol allows); retries refused or failed attempts. */
     public CompletableFuture<Void> connectWithRetries() {
@@ -67,13 +66,25 @@ public abstract class LoadClient {
 
     private void attempt(int n) {
         CompletableFuture<Void> target = subscribed;
-        fleet.transportFor(index).connect(upgrade().setHost(endpoint.host()).setPort(endpoint.port()))
+        WebSocketConnectOptions upgrade = upgrade();
+        RawWebSocket[] self = new RawWebSocket[1];
+        RawWebSocket.connect(fleet.netClientFor(index), endpoint.host(), endpoint.port(), upgrade.getURI(), upgrade.getHeaders(),
+                new RawWebSocket.Listener() {
+                    @Override
+                    public void text(Buffer data, int from, int to) {
+                        frame(data, from, to);
+                    }
+
+                    @Override
+                    public void closed() {
+                        if (self[0] != null) {
+                            LoadClient.this.closed(self[0]);
+                        }
+                    }
+                })
                 .onSuccess(ws -> {
+                    self[0] = ws;
                     socket = ws;
-                    ws.handler(this::frame);
-                    ws.exceptionHandler(e -> {
-                    });
-                    ws.closeHandler(v -> closed(ws));
                     opened();
                 })
                 .onFailure(e -> {
@@ -87,7 +98,7 @@ public abstract class LoadClient {
                 });
     }
 
-    private void closed(WebSocket ws) {
+    private void closed(RawWebSocket ws) {
         if (ws != socket || !wanted) {
             return; // a connection this client dropped (its close may come after the reconnect began)
         }
@@ -103,7 +114,7 @@ public abstract class LoadClient {
     /** The client's side of a network drop: the connection goes; the client keeps its cursors. */
     public void drop() {
         wanted = false;
-        WebSocket ws = socket;
+        RawWebSocket ws = socket;
         socket = null;
         if (ws != null) {
             ws.close();
@@ -116,7 +127,7 @@ public abstract class LoadClient {
     }
 
     protected void send(String text) {
-        socket.writeTextMessage(text);
+        socket.writeText(text);
     }
 
     /** The subscription is confirmed. */
@@ -134,10 +145,11 @@ public abstract class LoadClient {
     }
 
     /** An event frame, already past cursor de-duplication: check its sequence number and record its latency. */
-    protected void event(Buffer frame) {
+    protected void event(Buffer data, int from, int to) {
         long received = System.nanoTime();
-        long seq = FrameFields.number(frame, SEQ);
-        long sent = FrameFields.number(frame, SENT);
+        int at = FrameFields.after(data, SEQ, from, to);
+        long seq = FrameFields.numberAt(data, at, to);
+        long sent = FrameFields.number(data, SENT, Math.max(from, at), to);
         long expected = nextSeq;
         if (seq == expected) {
             nextSeq = seq + 1;

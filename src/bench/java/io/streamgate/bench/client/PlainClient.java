@@ -28,11 +28,11 @@ public final class PlainClient extends LoadClient {
     }
 
     @Override
-    protected void frame(Buffer frame) {
-        if (FrameFields.startsWith(frame, EVENT)) {
+    protected void frame(Buffer data, int from, int to) {
+        if (FrameFields.startsWith(data, from, to, EVENT)) {
             delivery.wire.increment();
-            event(frame);
-        } else if (FrameFields.startsWith(frame, SUBSCRIBED)) {
+            event(data, from, to);
+        } else if (FrameFields.startsWith(data, from, to, SUBSCRIBED)) {
             confirmSubscribed();
         }
     }

@@ -53,16 +53,16 @@ public final class SocketIoClient extends LoadClient {
     }
 
     @Override
-    protected void frame(Buffer frame) {
-        if (FrameFields.startsWith(frame, EVENT)) {
+    protected void frame(Buffer data, int from, int to) {
+        if (FrameFields.startsWith(data, from, to, EVENT)) {
             delivery.wire.increment();
             if (recovery) {
-                offset = lastArgument(frame);
+                offset = lastArgument(data, from, to);
             }
-            event(frame);
+            event(data, from, to);
             return;
         }
-        String text = frame.toString();
+        String text = data.getString(from, to);
         if (text.equals("2")) {
             send("3");
         } else if (text.startsWith("40")) {
@@ -89,13 +89,13 @@ public final class SocketIoClient extends LoadClient {
     }
 
     /** The last argument of {@code 42[...,"<offset>"]}: the packet's offset. */
-    private static String lastArgument(Buffer frame) {
-        int end = frame.length() - 2; // before '"]'
+    private static String lastArgument(Buffer data, int from, int to) {
+        int end = to - 2; // before '"]'
         int start = end;
-        while (start > 0 && frame.getByte(start - 1) != '"') {
+        while (start > from && data.getByte(start - 1) != '"') {
             start--;
         }
-        return frame.getString(start, end, "US-ASCII");
+        return data.getString(start, end, "US-ASCII");
     }
 
     private static JsonNode read(String json) {

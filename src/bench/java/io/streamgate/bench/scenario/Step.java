@@ -17,6 +17,10 @@ public record Step(double offered, double delivered, long p50Micros, long p99Mic
         return delivered <= 0 ? Double.NaN : serverCpu / (delivered * windowSeconds) * 1e6;
     }
 
+    public double loadGeneratorCpuPerMillion() {
+        return delivered <= 0 ? Double.NaN : loadGeneratorCpu / (delivered * windowSeconds) * 1e6;
+    }
+
     public double brokerCpuPerMillion() {
         return delivered <= 0 ? Double.NaN : brokerCpu / (delivered * windowSeconds) * 1e6;
     }

@@ -31,6 +31,8 @@ public final class StreamgateServer implements ServerUnderTest {
     private static final String TOPIC = "bench-events";
     private static final int PARTITIONS = 3;
 
+    /** Runs the baseline gateway (Tools#baselineJar) instead of the one under test. */
+    private final boolean baseline;
     private KafkaBroker broker;
     private Postgres postgres;
     private ManagedProcess gateway;
@@ -49,9 +51,22 @@ public final class StreamgateServer implements ServerUnderTest {
                 """.formatted(TOPIC, Math.max(1, pingMillis / 1000));
     }
 
+    public StreamgateServer() {
+        this(false);
+    }
+
+    private StreamgateServer(boolean baseline) {
+        this.baseline = baseline;
+    }
+
+    /** The earlier gateway of Tools#baselineJar, configured and measured exactly like the one under test. */
+    public static StreamgateServer baseline() {
+        return new StreamgateServer(true);
+    }
+
     @Override
     public String name() {
-        return "Streamgate";
+        return baseline ? "Streamgate (" + (tools == null ? "baseline" : tools.baselineLabel()) + ")" : "Streamgate";
     }
 
     @Override
@@ -64,6 +79,9 @@ public final class StreamgateServer implements ServerUnderTest {
     @Override
     public void start(ServerOptions options) throws Exception {
         tools = options.tools();
+        if (baseline && tools.baselineJar() == null) {
+            throw new IllegalStateException("no baseline gateway given (BENCH_BASELINE_JAR)");
+        }
         Path dir = options.runDirectory();
         broker = KafkaBroker.start(dir.resolve("kafka"), tools);
         broker.createTopic(TOPIC, PARTITIONS);
@@ -83,7 +101,7 @@ public final class StreamgateServer implements ServerUnderTest {
         List<String> command = new ArrayList<>();
         command.add(tools.java());
         command.addAll(tools.serverJvmFlags());
-        command.addAll(List.of("-jar", tools.gatewayJar().toString()));
+        command.addAll(List.of("-jar", (baseline ? tools.baselineJar() : tools.gatewayJar()).toString()));
         gateway = ManagedProcess.start("streamgate", command, work, work.resolve("gateway.log"), env);
         Http.awaitOk("http://127.0.0.1:" + port + "/q/health/ready", gateway, Duration.ofSeconds(120));
     }

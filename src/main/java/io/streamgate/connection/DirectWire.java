@@ -1,0 +1,92 @@
+package io.streamgate.connection;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The one place that reaches below websockets-next and Vert.x's public API, to write WebSocket frames that were
+ * encoded once for many connections. websockets-next (3.33) can only send text it encodes itself, per connection,
+ * with a {@code Uni} per send; but an {@code HttpUpgradeCheck} sees the Vert.x upgrade request, whose connection is
+ * Vert.x's {@code ConnectionBase} (an implementation class: the only one used) and carries the Netty channel that
+ * the WebSocket keeps after the upgrade. Frames are written at Netty's WebSocket encoder ({@code "wsencoder"}, the
+ * name Netty's handshaker gives it), so they pass every handler between it and the socket (TLS among them) and
+ * nothing that expects frame objects.
+ * <p>
+ * If a Quarkus or Vert.x upgrade changes any of this, {@link #of} or {@link #ready} answers null/false and the
+ * session falls back to websockets-next's {@code sendText}; DirectWireTest fails loudly so that it is noticed.
+ * No reflection.
+ */
+final class DirectWire {
+
+    /** Netty's name for the WebSocket frame encoder it adds at the handshake. */
+    static final String WS_ENCODER = "wsencoder";
+
+    private final Channel channel;
+    private final ChannelPromise voidPromise;
+    /** The encoder's context, found on the event loop once the handshake is done; null until then. */
+    private ChannelHandlerContext encoder;
+
+    private DirectWire(Channel channel) {
+        this.channel = channel;
+        this.voidPromise = channel.unsafe().voidPromise(); // failures are not fired down the pipeline
+    }
+
+    /** The channel of an HTTP/1.x upgrade request, or null when this request's connection is not the expected kind. */
+    static DirectWire of(HttpServerRequest upgrade) {
+        Channel channel = upgrade.connection() instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
+        return channel == null ? null : new DirectWire(channel);
+    }
+
+    /** A channel already known (tests). */
+    static DirectWire of(Channel channel) {
+        return new DirectWire(channel);
+    }
+
+    EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** On the event loop: is the WebSocket encoder in place (the upgrade done) so that frames can be written? */
+    boolean ready() {
+        if (encoder == null) {
+            ChannelHandlerContext ctx = channel.pipeline().context(WS_ENCODER);
+            if (ctx == null || !channel.isActive()) {
+                return false;
+            }
+            encoder = ctx;
+        }
+        return true;
+    }
+
+    /** On the event loop, after {@link #ready()}: queues an encoded frame (consumes one reference of it). */
+    void write(ByteBuf frame) {
+        if (encoder.isRemoved() || !channel.isActive()) {
+            frame.release(); // closed (perhaps in the middle of a batch): nothing more goes out
+            return;
+        }
+        encoder.write(frame, voidPromise);
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    boolean isActive() {
+        return channel.isActive();
+    }
+
+    /** Bytes written to the channel and not yet to the socket (any thread; a volatile read). */
+    long pendingBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+}

@@ -1,0 +1,214 @@
+package io.streamgate.connection;
+
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.streamgate.protocol.OutboundFrame;
+import io.streamgate.subscription.DeliveryBatch;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * One connection's outbound side: the bounded queue and how frames reach the socket.
+ * <p>
+ * With a {@link DirectWire} (the usual case) frames are written to the connection's channel on its own event loop:
+ * a live event as a retained duplicate of the bytes encoded once for all its subscribers, gathered per event loop
+ * by a {@link DeliveryBatch} with one flush per connection per batch; any other frame (replies, replay, control) is
+ * encoded for this connection and written and flushed at once. Without one, frames go through websockets-next's
+ * {@code sendText} (the fallback). Either way frames leave in the order {@code send} was called on one thread.
+ * <p>
+ * The queue is what was handed over and has not reached the socket yet: frames not yet written to the channel (a
+ * counter) plus the channel's own pending bytes (Netty keeps that count), or, on the fallback, bytes whose
+ * {@code sendText} has not completed. Past the limit for the grace period, or past four times the limit at any
+ * moment, the connection is a slow consumer and {@code onSlow} runs (the session closes it with 4008).
+ * <p>
+ * {@code send} may be called from any thread.
+ */
+final class Outbound implements DeliveryBatch.Target {
+
+    private final DirectWire wire;
+    private final BiConsumer<String, Runnable> fallback;
+    private final long maxQueuedBytes;
+    private final long graceNanos;
+    private final Runnable onSlow;
+    private final Counter bytesOut;
+    /** Bytes handed to {@code send} and not yet to the channel (direct) or not yet written (fallback). */
+    private final AtomicLong handedOver = new AtomicLong();
+    /** When the queue last went above the limit without coming back under it; 0 while under. */
+    private volatile long overLimitSince;
+    private volatile boolean stopped;
+    /** Event loop only: a direct write was made and not flushed yet. */
+    private boolean unflushed;
+
+    /**
+     * @param wire     the channel to write to, or null for the fallback
+     * @param fallback sends a text frame through websockets-next and runs the callback once it was written (or failed)
+     */
+    Outbound(DirectWire wire, BiConsumer<String, Runnable> fallback, long maxQueuedBytes, Duration slowConsumerGrace,
+            Runnable onSlow, Counter bytesOut) {
+        this.wire = wire;
+        this.fallback = fallback;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.graceNanos = slowConsumerGrace.toNanos();
+        this.onSlow = onSlow;
+        this.bytesOut = bytesOut;
+    }
+
+    boolean isDirect() {
+        return wire != null;
+    }
+
+    /** No more frames are queued (the connection is closing); frames already handed over still go. */
+    void stop() {
+        stopped = true;
+    }
+
+    /** Sends one frame on its own: encoded for this connection, written and flushed as soon as its event loop runs. */
+    void send(String text) {
+        if (stopped) {
+            return;
+        }
+        if (wire == null) {
+            long size = text.length(); // UTF-16 units: the bytes, for the ASCII that JSON frames mostly are
+            if (admit(size)) {
+                bytesOut.increment(size);
+                fallback.accept(text, () -> handedOver.addAndGet(-size));
+            }
+            return;
+        }
+        ByteBuf frame = OutboundFrame.encode(text, wire.alloc());
+        int size = frame.readableBytes();
+        if (!admit(size)) {
+            frame.release();
+            return;
+        }
+        bytesOut.increment(size);
+        EventLoop loop = wire.eventLoop();
+        if (loop.inEventLoop()) {
+            writeNow(frame, size, true);
+        } else {
+            loop.execute(() -> writeNow(frame, size, true));
+        }
+    }
+
+    /** Queues a live event frame into the poll's batch (written and flushed when the batch runs). */
+    void send(OutboundFrame frame, DeliveryBatch batch) {
+        if (stopped) {
+            return;
+        }
+        if (wire == null) {
+            send(frame.text());
+            return;
+        }
+        int size = frame.size();
+        if (admit(size)) {
+            bytesOut.increment(size);
+            batch.add(this, frame);
+        }
+    }
+
+    /** Counts the frame into the queue, or refuses it: the queue is over its bound and the connection slow. */
+    private boolean admit(long size) {
+        long queued = handedOver.addAndGet(size) + (wire == null ? 0 : wire.pendingBytes());
+        if (queued <= maxQueuedBytes) {
+            overLimitSince = 0;
+            return true;
+        }
+        if (isSlow(queued)) {
+            handedOver.addAndGet(-size);
+            stopped = true;
+            onSlow.run();
+            return false;
+        }
+        return true;
+    }
+
+    /** Over the limit: slow once over it for the grace period, or far over it. */
+    private boolean isSlow(long queued) {
+        long now = System.nanoTime();
+        long since = overLimitSince;
+        if (since == 0) {
+            overLimitSince = now;
+            return queued > 4 * maxQueuedBytes;
+        }
+        return queued > 4 * maxQueuedBytes || now - since > graceNanos;
+    }
+
+    private void writeNow(ByteBuf frame, int size, boolean flush) {
+        handedOver.addAndGet(-size);
+        if (!wire.ready()) {
+            if (wire.isActive()) {
+                // Before the upgrade's response was written (not seen so far): let websockets-next send it.
+                String text = frame.toString(frame.readerIndex() + headerLength(frame), size - headerLength(frame),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                frame.release();
+                fallback.accept(text, () -> {
+                });
+            } else {
+                frame.release(); // closed: a client that comes back resumes from its cursor
+            }
+            return;
+        }
+        wire.write(frame);
+        if (flush) {
+            wire.flush();
+        } else {
+            unflushed = true;
+        }
+    }
+
+    private static int headerLength(ByteBuf frame) {
+        int len = frame.getByte(frame.readerIndex() + 1) & 0x7F;
+        return len < 126 ? 2 : len == 126 ? 4 : 10;
+    }
+
+    // --- DeliveryBatch.Target: on the event loop ---------------------------------------------------
+
+    @Override
+    public Executor eventLoop() {
+        return wire.eventLoop();
+    }
+
+    @Override
+    public void write(OutboundFrame frame) {
+        ByteBuf bytes = frame.wire();
+        writeNow(bytes.retainedDuplicate(), bytes.readableBytes(), false);
+    }
+
+    @Override
+    public void flush() {
+        if (unflushed) {
+            unflushed = false;
+            wire.flush();
+        }
+    }
+
+    // --- the queue, for the session and the sweep ----------------------------------------------------
+
+    long queuedBytes() {
+        return Math.max(0, handedOver.get()) + (wire == null ? 0 : wire.pendingBytes());
+    }
+
+    boolean isOverLimit() {
+        return queuedBytes() > maxQueuedBytes;
+    }
+
+    /** Should a replay pause before queueing more? */
+    boolean isBackedUp() {
+        return queuedBytes() > maxQueuedBytes / 2;
+    }
+
+    /** For the periodic sweep: a client that stopped reading may get no more sends to notice it. */
+    boolean isStuckOverLimit() {
+        long since = overLimitSince;
+        long queued = queuedBytes();
+        if (queued <= maxQueuedBytes) {
+            overLimitSince = 0;
+            return false;
+        }
+        return since != 0 && System.nanoTime() - since > graceNanos;
+    }
+}

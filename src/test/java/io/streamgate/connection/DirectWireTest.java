@@ -1,0 +1,80 @@
+package io.streamgate.connection;
+
+import io.streamgate.protocol.OutboundFrame;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Guards {@link DirectWire}'s reliance on Vert.x internals: an upgrade request's connection is Vert.x's
+ * {@code ConnectionBase}, its Netty channel carries the WebSocket after the upgrade, and Netty's WebSocket encoder
+ * is in that channel's pipeline under the name {@code "wsencoder"}. If a Vert.x (Quarkus) upgrade changes any of
+ * it, this test fails: the gateway would then fall back to websockets-next's slower {@code sendText} without a
+ * word. GatewayDirectWriteTest checks the same through websockets-next.
+ */
+class DirectWireTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void framesEncodedOnceAreWrittenToTheUpgradedChannelInOrderWithVertxOwnWrites() throws Exception {
+        assertFramesArrive(false);
+    }
+
+    @Test
+    void withPerMessageCompressionNegotiatedTheFramesGoUncompressedAndStillArrive() throws Exception {
+        assertFramesArrive(true); // browsers offer permessage-deflate; an uncompressed message is allowed in it
+    }
+
+    private void assertFramesArrive(boolean compression) throws Exception {
+        AtomicReference<Object> problem = new AtomicReference<>();
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+            DirectWire wire = DirectWire.of(request);
+            if (wire == null) {
+                problem.set("the upgrade request's connection is no longer Vert.x's ConnectionBase");
+                request.response().setStatusCode(500).end();
+                return;
+            }
+            request.toWebSocket().onSuccess(ws -> {
+                if (!wire.eventLoop().inEventLoop()) {
+                    problem.set("the WebSocket is not handled on the channel's event loop");
+                }
+                if (!wire.ready()) {
+                    problem.set("no '" + DirectWire.WS_ENCODER + "' in the upgraded channel's pipeline");
+                    return;
+                }
+                ws.writeTextMessage("vertx-before");
+                wire.write(OutboundFrame.encode("direct-1", wire.alloc()));
+                wire.write(OutboundFrame.encode("dïrect-2 " + "x".repeat(200), wire.alloc()));
+                wire.flush();
+                ws.writeTextMessage("vertx-after");
+            });
+        }).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        List<String> received = new CopyOnWriteArrayList<>();
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(compression));
+        client.connect(server.actualPort(), "localhost", "/ws").onSuccess(ws -> ws.textMessageHandler(received::add))
+                .onFailure(problem::set);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4 || problem.get() != null);
+        assertThat(problem.get()).isNull();
+        assertThat(received).containsExactly("vertx-before", "direct-1", "dïrect-2 " + "x".repeat(200), "vertx-after");
+    }
+}
