@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * <p>
  * <b>Parking.</b> A resume whose client is backed up (its outbound queue more than half full) leaves the turn
  * and is parked; it holds no worker. It rejoins its job once the client has drained; a client still backed up
- * after {@code slowGrace} is closed as a slow consumer ({@link ReplayTarget#tooSlow}), as live delivery does.
+ * after {@code slowGrace} is closed as a slow consumer ({@link ResumeTarget#tooSlow}), as live delivery does.
  * <p>
  * Threads: {@code workers} worker threads, each with its own {@link HistorySource}; one thread that watches
  * parked resumes. The queues are guarded by one lock, held only to move resumes and jobs between lines,
@@ -69,7 +69,7 @@ public final class ReplayScheduler implements AutoCloseable {
 
     /** One subscription's resume. Its fields are guarded by {@link #lock}, except as noted. */
     private static final class Resume {
-        final ReplayTarget target;
+        final ResumeTarget target;
         final Job job;
         /** Next offset to deliver; touched by the worker running the job (turns are handed over under the lock). */
         long next;
@@ -79,7 +79,7 @@ public final class ReplayScheduler implements AutoCloseable {
         long parkedAt;
         boolean done;
 
-        Resume(ReplayTarget target, Job job, long next) {
+        Resume(ResumeTarget target, Job job, long next) {
             this.target = target;
             this.job = job;
             this.next = next;
@@ -174,7 +174,7 @@ public final class ReplayScheduler implements AutoCloseable {
      * @return false when the tenant already has {@code maxWaitingPerTenant} resumes waiting on this replica
      *         (nothing was queued; the caller answers the client)
      */
-    public boolean submit(String tenant, TopicPartition tp, long after, ReplayTarget target) {
+    public boolean submit(String tenant, TopicPartition tp, long after, ResumeTarget target) {
         synchronized (lock) {
             TenantLine line = tenants.computeIfAbsent(tenant, TenantLine::new);
             if (line.resumes >= limits.maxWaitingPerTenant()) {
@@ -585,7 +585,7 @@ public final class ReplayScheduler implements AutoCloseable {
             }
             long count = 0;
             for (List<Resume> group : byChannel.values()) {
-                ReplayTarget first = group.get(0).target;
+                ResumeTarget first = group.get(0).target;
                 for (ConsumerRecord<String, byte[]> record : records) {
                     long offset = record.offset();
                     if (!first.wants(record)) {
