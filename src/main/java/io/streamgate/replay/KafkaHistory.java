@@ -1,6 +1,7 @@
 package io.streamgate.replay;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
@@ -27,6 +28,11 @@ final class KafkaHistory implements HistorySource {
     /** The partition assigned now, and where the consumer stands in it (-1: unknown, seek first). */
     private TopicPartition assigned;
     private long position = -1;
+    /**
+     * The last batch read, kept so that a read from within it (a resume that stopped mid-batch because its
+     * client backed up, coming back) is served from memory instead of seeking back and fetching again.
+     */
+    private List<ConsumerRecord<String, byte[]>> lastBatch = List.of();
 
     /**
      * @param base       the Kafka client settings shared by the application ({@code kafka.*})
@@ -67,6 +73,14 @@ final class KafkaHistory implements HistorySource {
             consumer.assign(List.of(tp));
             assigned = tp;
             position = -1;
+            lastBatch = List.of();
+        }
+        if (!lastBatch.isEmpty() && from >= lastBatch.get(0).offset() && from < position) {
+            int i = 0;
+            while (i < lastBatch.size() && lastBatch.get(i).offset() < from) {
+                i++;
+            }
+            return new Batch(lastBatch.subList(i, lastBatch.size()), position);
         }
         if (position != from) {
             consumer.seek(tp, from);
@@ -76,10 +90,12 @@ final class KafkaHistory implements HistorySource {
             records = consumer.poll(pollTimeout);
         } catch (OffsetOutOfRangeException e) {
             position = -1;
+            lastBatch = List.of();
             throw new PositionLost("offset " + from + " of " + tp + " is no longer in the log", e);
         }
         position = consumer.position(tp);
-        return new Batch(records.records(tp), position);
+        lastBatch = records.records(tp);
+        return new Batch(lastBatch, position);
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class ReplayScheduler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReplayScheduler.class);
     /** Longest turn when reads bring little (sparse or empty polls). */
     static final Duration TURN_TIME = Duration.ofMillis(200);
-    private static final long PARK_CHECK_MILLIS = 2;
+    private static final long PARK_CHECK_MILLIS = 1;
 
     /**
      * @param workers             threads reading Kafka at the same time (each one consumer)
@@ -75,6 +75,8 @@ public final class ReplayScheduler implements AutoCloseable {
         long next;
         /** Validated and confirmed; same rule as {@code next}. */
         boolean started;
+        /** Its client backed up during the current batch: it gets no more of it; same rule as {@code next}. */
+        boolean halted;
         /** When it was parked (nanoTime), 0 while not parked. */
         long parkedAt;
         boolean done;
@@ -498,7 +500,9 @@ public final class ReplayScheduler implements AutoCloseable {
                 recordsRead.add(records.size());
                 deliver(records, set);
                 for (Resume r : set) {
-                    r.next = Math.max(r.next, batch.next());
+                    if (!r.halted) {
+                        r.next = Math.max(r.next, batch.next());
+                    }
                 }
                 budget -= Math.max(1, records.size());
             }
@@ -576,6 +580,9 @@ public final class ReplayScheduler implements AutoCloseable {
 
         /** Serves one batch to every resume of the turn from its own position: matched and encoded per channel. */
         private void deliver(List<ConsumerRecord<String, byte[]>> records, List<Resume> set) {
+            for (Resume r : set) {
+                r.halted = false;
+            }
             if (records.isEmpty()) {
                 return;
             }
@@ -593,8 +600,8 @@ public final class ReplayScheduler implements AutoCloseable {
                     }
                     String frame = null;
                     for (Resume r : group) {
-                        if (r.next > offset) {
-                            continue; // this resume's cursor is at or after the record
+                        if (r.halted || r.next > offset) {
+                            continue; // backed up, or its cursor is at or after the record
                         }
                         if (frame == null) {
                             frame = first.encode(record);
@@ -604,6 +611,11 @@ public final class ReplayScheduler implements AutoCloseable {
                         }
                         r.target.replayed(offset, frame);
                         count++;
+                        if (r.target.isBackedUp()) {
+                            // Stop here, not at the end of the batch: the rest would only overflow its queue.
+                            r.halted = true;
+                            r.next = offset + 1;
+                        }
                     }
                 }
             }

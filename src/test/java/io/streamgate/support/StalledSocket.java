@@ -145,7 +145,46 @@ public final class StalledSocket implements AutoCloseable {
         }
     }
 
-    /** Text frames seen by {@link #readUntilClose}. */
+    /**
+     * Starts reading: the payload of the next text frame (control frames are skipped), or null when the server
+     * closed the connection.
+     */
+    public String readText() {
+        try {
+            while (true) {
+                int b0 = in.read();
+                if (b0 < 0) {
+                    return null;
+                }
+                int b1 = in.readUnsignedByte();
+                long length = b1 & 0x7f;
+                if (length == 126) {
+                    length = in.readUnsignedShort();
+                } else if (length == 127) {
+                    length = in.readLong();
+                }
+                int opcode = b0 & 0x0f;
+                if (opcode == 0x8) {
+                    skip(in, length);
+                    return null;
+                }
+                if (opcode != 0x1) {
+                    skip(in, length);
+                    continue;
+                }
+                byte[] payload = new byte[Math.toIntExact(length)];
+                in.readFully(payload);
+                textFramesRead++;
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+        } catch (EOFException e) {
+            return null;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Text frames seen by {@link #readUntilClose} and {@link #readText}. */
     public long textFramesRead() {
         return textFramesRead;
     }
