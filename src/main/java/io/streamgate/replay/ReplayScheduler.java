@@ -143,6 +143,8 @@ public final class ReplayScheduler implements AutoCloseable {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder turnsTaken = new LongAdder();
     private final LongAdder tooSlow = new LongAdder();
+    private volatile java.util.function.DoubleConsumer onDelivered = n -> {
+    };
 
     public ReplayScheduler(Limits limits, Supplier<HistorySource> histories, LiveSeam seam) {
         this.limits = limits;
@@ -153,6 +155,11 @@ public final class ReplayScheduler implements AutoCloseable {
         }
         parkWatch = new Thread(this::watchParked, "streamgate-replay-parked");
         parkWatch.setDaemon(true);
+    }
+
+    /** Told how many replayed events each batch handed to clients (for a meter). */
+    public void onDelivered(java.util.function.DoubleConsumer counter) {
+        this.onDelivered = counter;
     }
 
     public void start() {
@@ -620,6 +627,9 @@ public final class ReplayScheduler implements AutoCloseable {
                 }
             }
             delivered.add(count);
+            if (count > 0) {
+                onDelivered.accept(count);
+            }
         }
     }
 }
