@@ -494,13 +494,24 @@ public final class ReplayScheduler implements AutoCloseable {
                 try {
                     batch = history().read(tp, from);
                 } catch (HistorySource.PositionLost e) {
-                    LOG.debugf("Replay of %s lost its position: %s", tp, e.getMessage());
-                    for (Resume r : set) {
-                        finish(r);
-                        r.target.lost("expired");
+                    // Retention removed records after a cursor while they were being read. Only the resumes
+                    // that still needed them lose their position; the others read on from theirs.
+                    LOG.debugf("Replay of %s lost a position: %s", tp, e.getMessage());
+                    long start = history().logStart(tp);
+                    boolean anyLost = false;
+                    for (int i = set.size() - 1; i >= 0; i--) {
+                        Resume r = set.get(i);
+                        if (r.next < start || r.next <= from) {
+                            set.remove(i);
+                            finish(r);
+                            r.target.lost("expired");
+                            anyLost = true;
+                        }
                     }
-                    set.clear();
-                    return;
+                    if (!anyLost) {
+                        throw e;
+                    }
+                    continue;
                 }
                 reads.increment();
                 List<ConsumerRecord<String, byte[]>> records = batch.records();

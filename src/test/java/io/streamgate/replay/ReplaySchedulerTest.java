@@ -166,6 +166,27 @@ class ReplaySchedulerTest {
     }
 
     @Test
+    void aLostPositionEndsOnlyTheResumesThatNeededTheDeletedRecords() {
+        log.append(P0, "a", "s", 1000);
+        seam.at(P0, 1000);
+        scheduler(1, 10_000, 100_000, Duration.ofSeconds(5));
+        Target behind = new Target("a", "ch:s", "s");
+        Target ahead = new Target("a", "ch:s", "s");
+        scheduler.submit("a", P0, -1, behind);
+        scheduler.submit("a", P0, 899, ahead);
+        log.deleteAtNextRead.put(P0, 500L); // confirmed at offset 0, gone before the first read
+        scheduler.start();
+
+        await(() -> behind.lost.get() != null && ahead.wentLive.get() >= 0);
+        assertThat(behind.lost.get()).isEqualTo("expired");
+        assertThat(behind.offsets).isEmpty();
+        assertThat(ahead.lost.get()).isNull();
+        assertThat(ahead.offsets).containsExactlyElementsOf(LongStream.range(900, 1000).boxed().toList());
+        assertThat(behind.started.get()).isEqualTo(1);
+        assertThat(scheduler.waiting()).isZero();
+    }
+
+    @Test
     void cursorsTheLogCannotHonourAreRejectedBeforeAnythingIsConfirmed() {
         log.append(P0, "a", "s", 100);
         log.deleteBefore(P0, 10);
@@ -243,6 +264,9 @@ class ReplaySchedulerTest {
             }
         }
 
+        /** Retention that strikes right before the next read of the partition. */
+        final Map<TopicPartition, Long> deleteAtNextRead = new ConcurrentHashMap<>();
+
         void deleteBefore(TopicPartition tp, long offset) {
             start.put(tp, offset);
         }
@@ -276,6 +300,10 @@ class ReplaySchedulerTest {
 
         @Override
         public Batch read(TopicPartition tp, long from) {
+            Long delete = log.deleteAtNextRead.remove(tp);
+            if (delete != null) {
+                log.deleteBefore(tp, delete);
+            }
             if (from < log.start(tp)) {
                 throw new PositionLost("gone", null);
             }
