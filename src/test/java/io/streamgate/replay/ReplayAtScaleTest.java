@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * do not hold up other tenants, and a confirmed resume whose history disappears ends explicitly.
  * <p>
  * Runs with two replay workers (so two stalled clients would have held every worker of the old design), a
- * slow-consumer grace of 8 s (so stalled clients are still parked while the other tenant resumes) and an idle
+ * slow-consumer grace of 20 s (so stalled clients are still parked while the other tenant resumes) and an idle
  * timeout long enough that the stalled sockets, which never answer a ping, are not closed as dead first.
  */
 @QuarkusTest
@@ -49,8 +49,8 @@ class ReplayAtScaleTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "streamgate.replay.workers", "2",
-                    "streamgate.connection.slow-consumer-grace", "PT8S",
-                    "streamgate.connection.idle-timeout", "PT120S");
+                    "streamgate.connection.slow-consumer-grace", "PT20S",
+                    "streamgate.connection.idle-timeout", "PT300S");
         }
     }
 
@@ -75,6 +75,10 @@ class ReplayAtScaleTest {
 
     private double recordsRead() {
         return registry.get("streamgate.replay.records.read").functionCounter().count();
+    }
+
+    private double closedSlow() {
+        return registry.get("streamgate.replay.closed.slow").functionCounter().count();
     }
 
     private double parked() {
@@ -141,6 +145,7 @@ class ReplayAtScaleTest {
         String stalledCursor = currentCursor(stalledTenant, "inventory:big");
         produce("inventory-events", stalledTenant, "big", 1000, 3000);
         List<StalledSocket> stalled = new ArrayList<>();
+        double closedAtStart = closedSlow();
         try {
             for (int i = 0; i < 4; i++) {
                 StalledSocket s = StalledSocket.connect(uri, token(stalledTenant));
@@ -174,6 +179,7 @@ class ReplayAtScaleTest {
                 assertThat(greedy.reply("g").getBoolean("recovered")).isTrue();
             }
             // Past the grace, a client that never drained is closed as a slow consumer, as live delivery would.
+            awaitTrue("the stalled clients closed after the grace", () -> closedSlow() >= closedAtStart + 4);
             for (StalledSocket s : stalled) {
                 assertThat(s.readUntilClose()).isEqualTo(4008);
             }
@@ -206,7 +212,8 @@ class ReplayAtScaleTest {
             JsonObject frame;
             do {
                 String text = client.readText();
-                assertThat(text).as("the server ended the connection instead of the subscription").isNotNull();
+                assertThat(text).as("the server closed the connection (%d) instead of ending the subscription",
+                        client.closeCode()).isNotNull();
                 frame = new JsonObject(text);
                 frames.add(frame);
             } while (!"unsubscribed".equals(frame.getString("type")));

@@ -28,6 +28,7 @@ public final class StalledSocket implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
     private long textFramesRead;
+    private int closeCode = -1;
 
     private StalledSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -165,7 +166,8 @@ public final class StalledSocket implements AutoCloseable {
                 }
                 int opcode = b0 & 0x0f;
                 if (opcode == 0x8) {
-                    skip(in, length);
+                    closeCode = length >= 2 ? in.readUnsignedShort() : -1;
+                    skip(in, length - Math.min(length, 2));
                     return null;
                 }
                 if (opcode != 0x1) {
@@ -182,6 +184,11 @@ public final class StalledSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The close code {@link #readText} met, or -1. */
+    public int closeCode() {
+        return closeCode;
     }
 
     /** Text frames seen by {@link #readUntilClose} and {@link #readText}. */
