@@ -1,11 +1,11 @@
 package io.streamgate.local;
 
 import io.quarkus.arc.profile.IfBuildProfile;
-import io.streamgate.backplane.KafkaSettings;
-import io.streamgate.backplane.TopicEpochs;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
-import io.streamgate.replay.Epoch;
+import io.streamgate.kafka.KafkaSettings;
+import io.streamgate.kafka.TopicEpochs;
+import io.streamgate.stream.Epoch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

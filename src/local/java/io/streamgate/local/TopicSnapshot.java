@@ -2,10 +2,10 @@ package io.streamgate.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamgate.backplane.RecordEvents;
 import io.streamgate.channel.Namespace;
-import io.streamgate.replay.Cursor;
-import io.streamgate.replay.Epoch;
+import io.streamgate.stream.Cursor;
+import io.streamgate.stream.Epoch;
+import io.streamgate.stream.RecordEvents;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

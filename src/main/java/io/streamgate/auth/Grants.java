@@ -1,10 +1,11 @@
 package io.streamgate.auth;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class Grants {
 
     /** Only a JSON object of modest size is shown to others. */
     private static String presenceInfo(Object claim) {
-        if (claim instanceof jakarta.json.JsonObject object) {
+        if (claim instanceof JsonObject object) {
             String text = object.toString();
             return text.length() <= 1024 ? text : null;
         }

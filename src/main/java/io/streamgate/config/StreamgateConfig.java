@@ -30,7 +30,6 @@ public interface StreamgateConfig {
      * {@code <namespace>:<its own sub>}, without a grant in the token (personal notifications).
      * Unset: no such namespace.
      */
-    @WithName("user-namespace")
     Optional<String> userNamespace();
 
     /** Per-connection limits and timing. */
@@ -64,7 +63,6 @@ public interface StreamgateConfig {
          * a number. Taking it from the value means the value is parsed for every record of a tenant
          * with subscribers in this namespace, so prefer the header when producers can set it.
          */
-        @WithName("subject-pointer")
         Optional<String> subjectPointer();
 
         /** Any client of the tenant may subscribe, whatever its token's {@code subscribe} claim says. */
@@ -87,7 +85,6 @@ public interface StreamgateConfig {
          * that falls this far behind is closed with 4008 and resumes from its cursor; it never slows
          * the Kafka consumer or other clients.
          */
-        @WithName("outbound-queue-bytes")
         @WithDefault("1048576")
         long outboundQueueBytes();
 
@@ -96,12 +93,10 @@ public interface StreamgateConfig {
          * fast client briefly exceeds the limit when a large batch of records arrives at once (its event loop
          * has not run the writes yet); a slow one stays above it. Above four times the limit it is closed at once.
          */
-        @WithName("slow-consumer-grace")
         @WithDefault("PT2S")
         Duration slowConsumerGrace();
 
         /** Subscriptions one connection may hold; one more is refused with {@code too_many_subscriptions}. */
-        @WithName("max-subscriptions")
         @WithDefault("200")
         int maxSubscriptions();
 
@@ -109,12 +104,10 @@ public interface StreamgateConfig {
          * Bad commands (malformed JSON, unknown types, missing fields) a connection may send before it is
          * closed with 1008. Each one before that gets an {@code error} reply.
          */
-        @WithName("max-bad-commands")
         @WithDefault("50")
         int maxBadCommands();
 
         /** Longest channel name accepted, in characters. */
-        @WithName("max-channel-length")
         @WithDefault("200")
         int maxChannelLength();
 
@@ -122,7 +115,6 @@ public interface StreamgateConfig {
          * Open connections one tenant may hold on this replica; one more is closed right after the upgrade
          * with 4429. Protects the other tenants of a replica from one tenant's reconnect loop.
          */
-        @WithName("max-per-tenant")
         @WithDefault("10000")
         int maxPerTenant();
 
@@ -131,12 +123,10 @@ public interface StreamgateConfig {
          * is refused with HTTP 429 and a Retry-After header. Each upgrade verifies a JWT signature, so a
          * reconnect storm is spread out instead of starving the event loops.
          */
-        @WithName("new-per-second")
         @WithDefault("1000")
         int newPerSecond();
 
         /** New connections accepted at once before {@code new-per-second} applies (token bucket size). */
-        @WithName("new-burst")
         @WithDefault("2000")
         int newBurst();
 
@@ -144,7 +134,6 @@ public interface StreamgateConfig {
          * A connection from which nothing (not even a pong) arrived for this long is considered dead and
          * closed. Keep it at two ping intervals or more ({@code quarkus.websockets-next.server.auto-ping-interval}).
          */
-        @WithName("idle-timeout")
         @WithDefault("PT60S")
         Duration idleTimeout();
     }
@@ -165,7 +154,6 @@ public interface StreamgateConfig {
          * clients that reconnect (a network blip, a rolling restart elsewhere) do not make the replica stop
          * and start reading it again.
          */
-        @WithName("release-delay")
         @WithDefault("PT30S")
         Duration releaseDelay();
 
@@ -188,7 +176,6 @@ public interface StreamgateConfig {
          * is backed up). One more is refused with the error {@code too_many_resumes}, and the client retries.
          * Resumes of one tenant and partition share their reads, so this bounds memory, not Kafka work.
          */
-        @WithName("max-waiting-per-tenant")
         @WithDefault("10000")
         int maxWaitingPerTenant();
 
@@ -197,7 +184,6 @@ public interface StreamgateConfig {
          * tenants, then between a tenant's partitions). A resume from the start of a large partition is read
          * in turns of this size, so other tenants' resumes wait at most a turn per worker.
          */
-        @WithName("turn-records")
         @WithDefault("20000")
         int turnRecords();
 
@@ -206,12 +192,10 @@ public interface StreamgateConfig {
          * the replay consumers). Larger fetches mean fewer round trips for a long catch-up; each worker may
          * hold this much prefetched.
          */
-        @WithName("fetch-bytes")
         @WithDefault("4194304")
         int fetchBytes();
 
         /** How long a replay worker waits for records in one poll. */
-        @WithName("poll-timeout")
         @WithDefault("PT0.5S")
         Duration pollTimeout();
 
@@ -219,19 +203,16 @@ public interface StreamgateConfig {
          * How long a subscription waits for the live consumer to be assigned its partition before the
          * subscribe fails with {@code internal} (only right after startup).
          */
-        @WithName("live-ready-timeout")
         @WithDefault("PT30S")
         Duration liveReadyTimeout();
     }
 
     interface Publish {
         /** Largest {@code data} a client may publish, in bytes of JSON; larger: {@code too_large}. */
-        @WithName("max-payload-bytes")
         @WithDefault("65536")
         int maxPayloadBytes();
 
         /** Publishes per second a connection may sustain (token bucket refill rate). */
-        @WithName("rate-per-second")
         @WithDefault("20")
         double ratePerSecond();
 
@@ -242,7 +223,6 @@ public interface StreamgateConfig {
 
     interface Cursors {
         /** How often acknowledged cursors are written to PostgreSQL, coalesced per channel. */
-        @WithName("flush-interval")
         @WithDefault("PT1S")
         Duration flushInterval();
     }

@@ -1,5 +1,6 @@
 package io.streamgate.connection;
 
+import io.micrometer.core.instrument.Counter;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.streamgate.auth.Grant;
@@ -8,6 +9,7 @@ import io.streamgate.subscription.ConnectionSubscriptions;
 import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,14 +36,14 @@ final class ClientSession implements EventSink {
     private final long openedAt = System.nanoTime();
     private final String clientId;
     private final TokenBucket publishBudget;
-    private final io.micrometer.core.instrument.Counter bytesOut;
+    private final Counter bytesOut;
     /** When anything (a frame, a pong) last arrived from the client: for detecting dead connections. */
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile Grant grant;
     private volatile long[] expiryTimers = {-1, -1};
 
     ClientSession(WebSocketConnection connection, Grant grant, String clientId, long maxQueuedBytes,
-            java.time.Duration slowConsumerGrace, TokenBucket publishBudget, io.micrometer.core.instrument.Counter bytesOut) {
+            Duration slowConsumerGrace, TokenBucket publishBudget, Counter bytesOut) {
         this.graceNanos = slowConsumerGrace.toNanos();
         this.bytesOut = bytesOut;
         this.connection = connection;
@@ -99,6 +101,11 @@ final class ClientSession implements EventSink {
     @Override
     public boolean isOpen() {
         return !closing.get() && connection.isOpen();
+    }
+
+    @Override
+    public void closeSlow() {
+        close(CloseCodes.SLOW_CONSUMER);
     }
 
     @Override

@@ -3,17 +3,20 @@ package io.streamgate.connection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.streamgate.auth.ChannelAccess;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
-import io.streamgate.backplane.Publisher;
-import io.streamgate.backplane.TopicEpochs;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
 import io.streamgate.config.StreamgateConfig;
-import io.streamgate.cursor.DurableCursor;
-import io.streamgate.cursor.DurableCursorStore;
+import io.streamgate.durable.DurableCursor;
+import io.streamgate.durable.DurableCursorStore;
+import io.streamgate.kafka.Publisher;
+import io.streamgate.kafka.TopicEpochs;
+import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.presence.PresenceService;
 import io.streamgate.protocol.CloseCodes;
 import io.streamgate.protocol.Command;
@@ -21,11 +24,9 @@ import io.streamgate.protocol.CommandException;
 import io.streamgate.protocol.CommandParser;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.Frames;
-import io.streamgate.replay.Cursor;
+import io.streamgate.stream.Cursor;
 import io.streamgate.subscription.Subscription;
 import io.streamgate.subscription.SubscriptionService;
-import io.smallrye.jwt.auth.principal.JWTParser;
-import io.smallrye.jwt.auth.principal.ParseException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -79,7 +80,7 @@ public class CommandRouter {
     TokenExpiry expiry;
 
     @Inject
-    io.streamgate.metrics.GatewayMetrics metrics;
+    GatewayMetrics metrics;
 
     void handle(ClientSession session, String text) {
         Command command = null;
@@ -203,10 +204,8 @@ public class CommandRouter {
         if (channel.isWildcard()) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "presence is per channel; a wildcard has none");
         }
-        var frame = Frames.reply("presence", command.id());
-        frame.put("channel", channel.toString());
-        frame.set("members", presence.members(session.grant().tenant(), channel.toString()));
-        session.send(Frames.write(frame));
+        session.send(Frames.presence(command.id(), channel.toString(),
+                presence.members(session.grant().tenant(), channel.toString())));
     }
 
     /** Replaces the connection's grant with that of a new token of the same tenant and subject. */
@@ -232,9 +231,7 @@ public class CommandRouter {
             session.grant(fresh);
             expiry.schedule(session);
             subscriptions.revokeUncovered(session, fresh, session.subscriptions());
-            var frame = Frames.reply("refreshed", id);
-            frame.put("expires_at", fresh.expiresAtMillis());
-            session.send(Frames.write(frame));
+            session.send(Frames.refreshed(id, fresh.expiresAtMillis()));
         });
     }
 

@@ -7,7 +7,6 @@ import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
-import io.streamgate.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -15,19 +14,24 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
 import io.streamgate.config.StreamgateConfig;
+import io.streamgate.durable.DurableCursorStore;
+import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.CloseCodes;
+import io.streamgate.protocol.CommandException;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.Frames;
 import io.streamgate.subscription.SubscriptionService;
-import io.streamgate.cursor.DurableCursorStore;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The client endpoint, {@code GET /v1/ws}. The upgrade is authenticated before this runs (see
@@ -64,9 +68,12 @@ public class GatewayEndpoint {
     GatewayMetrics metrics;
 
     @Inject
+    ConnectionChurn churn;
+
+    @Inject
     DurableCursorStore durableCursors;
 
-    private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @ConfigProperty(name = "quarkus.websockets-next.server.auto-ping-interval")
     Optional<Duration> pingInterval;
@@ -95,7 +102,8 @@ public class GatewayEndpoint {
         expiry.schedule(session);
         session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
                 pingInterval.map(Duration::toMillis).orElse(0L)));
-        LOG.infof("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
+        churn.opened();
+        LOG.debugf("connection opened id=%s tenant=%s sub=%s", connection.id(), grant.tenant(), grant.subject());
     }
 
     @OnTextMessage
@@ -122,7 +130,7 @@ public class GatewayEndpoint {
     public void onBinary(Buffer message, WebSocketConnection connection) {
         ClientSession session = sessions.get(connection.id());
         if (session != null) {
-            router.refuse(session, null, new io.streamgate.protocol.CommandException(ErrorCode.BAD_REQUEST,
+            router.refuse(session, null, new CommandException(ErrorCode.BAD_REQUEST,
                     "binary frames are not supported; send JSON text frames"));
         }
     }
@@ -139,8 +147,10 @@ public class GatewayEndpoint {
         durableCursors.flushSoon();
         budget.closed(session.grant().tenant());
         CloseReason reason = connection.closeReason();
-        metrics.connectionClosed(session.grant().tenant(), reason == null ? 1006 : reason.getCode());
-        LOG.infof("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
+        int code = reason == null ? 1006 : reason.getCode();
+        metrics.connectionClosed(session.grant().tenant(), code);
+        churn.closed(code);
+        LOG.debugf("connection closed id=%s tenant=%s sub=%s code=%s duration_ms=%d", connection.id(),
                 session.grant().tenant(), session.grant().subject(), reason == null ? "none" : reason.getCode(),
                 (System.nanoTime() - session.openedAtNanos()) / 1_000_000);
     }
@@ -176,7 +186,7 @@ public class GatewayEndpoint {
     static String clientId(String query) {
         for (String pair : query.split("&")) {
             if (pair.startsWith("client_id=")) {
-                String value = java.net.URLDecoder.decode(pair.substring("client_id=".length()), java.nio.charset.StandardCharsets.UTF_8);
+                String value = URLDecoder.decode(pair.substring("client_id=".length()), StandardCharsets.UTF_8);
                 return CLIENT_ID.matcher(value).matches() ? value : "";
             }
         }

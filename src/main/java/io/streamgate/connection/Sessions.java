@@ -1,6 +1,12 @@
 package io.streamgate.connection;
 
+import io.quarkus.runtime.StartupEvent;
+import io.streamgate.config.StreamgateConfig;
+import io.streamgate.protocol.CloseCodes;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,20 +19,20 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class Sessions {
 
-    @jakarta.inject.Inject
-    io.streamgate.config.StreamgateConfig config;
+    @Inject
+    StreamgateConfig config;
 
-    @jakarta.inject.Inject
-    io.vertx.core.Vertx vertx;
+    @Inject
+    Vertx vertx;
 
-    void startIdleSweep(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+    void startIdleSweep(@Observes StartupEvent event) {
         long timeout = config.connection().idleTimeout().toNanos();
         vertx.setPeriodic(Math.max(1000, config.connection().idleTimeout().toMillis() / 4), id -> {
             for (ClientSession s : byId.values()) {
                 if (s.isStuckOverLimit()) {
-                    s.close(io.streamgate.protocol.CloseCodes.SLOW_CONSUMER);
+                    s.close(CloseCodes.SLOW_CONSUMER);
                 } else if (s.idleNanos() > timeout) {
-                    s.close(io.streamgate.protocol.CloseCodes.IDLE);
+                    s.close(CloseCodes.IDLE);
                 }
             }
         });

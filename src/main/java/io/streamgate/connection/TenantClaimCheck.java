@@ -3,7 +3,9 @@ package io.streamgate.connection;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;
 import io.streamgate.auth.Grants;
+import io.streamgate.metrics.GatewayMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -15,8 +17,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @ApplicationScoped
 public class TenantClaimCheck implements HttpUpgradeCheck {
 
-    @jakarta.inject.Inject
-    io.streamgate.metrics.GatewayMetrics metrics;
+    @Inject
+    GatewayMetrics metrics;
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {

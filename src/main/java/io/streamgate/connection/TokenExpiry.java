@@ -24,11 +24,7 @@ public class TokenExpiry {
         long expiresAt = session.grant().expiresAtMillis();
         long left = Math.max(1, expiresAt - System.currentTimeMillis());
         long warnIn = left > 2 * WARN_AHEAD_MILLIS ? left - WARN_AHEAD_MILLIS : left / 2;
-        long warn = vertx.setTimer(Math.max(1, warnIn), id -> {
-            var frame = Frames.frame("expiring");
-            frame.put("expires_at", expiresAt);
-            session.send(Frames.write(frame));
-        });
+        long warn = vertx.setTimer(Math.max(1, warnIn), id -> session.send(Frames.expiring(expiresAt)));
         long close = vertx.setTimer(left, id -> session.close(CloseCodes.TOKEN_EXPIRED));
         session.expiryTimers(warn, close);
     }

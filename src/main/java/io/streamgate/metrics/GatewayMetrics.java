@@ -2,6 +2,7 @@ package io.streamgate.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -80,7 +81,7 @@ public class GatewayMetrics {
 
     private AtomicInteger connections(String tag) {
         return connectionsByTag.computeIfAbsent(tag,
-                t -> registry.gauge("streamgate.connections", io.micrometer.core.instrument.Tags.of("tenant", t),
+                t -> registry.gauge("streamgate.connections", Tags.of("tenant", t),
                         new AtomicInteger()));
     }
 

@@ -2,16 +2,15 @@ package io.streamgate.presence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
-import io.streamgate.backplane.KafkaSettings;
 import io.streamgate.config.StreamgateConfig;
+import io.streamgate.kafka.KafkaSettings;
 import io.streamgate.protocol.Frames;
+import io.streamgate.protocol.PresenceMember;
 import io.streamgate.subscription.Subscription;
 import io.streamgate.subscription.SubscriptionIndex;
 import io.streamgate.subscription.SubscriptionLifecycle;
@@ -34,6 +33,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
@@ -120,12 +120,8 @@ public class PresenceService {
     }
 
     /** The members of a channel of this tenant, one entry per subject. */
-    public ArrayNode members(String tenant, String channel) {
-        ArrayNode members = MAPPER.createArrayNode();
-        for (PresenceView.Member m : view.members(tenant, channel)) {
-            members.add(member(m.sub(), m.info()));
-        }
-        return members;
+    public List<PresenceMember> members(String tenant, String channel) {
+        return view.members(tenant, channel);
     }
 
     @Incoming(IN)
@@ -169,23 +165,11 @@ public class PresenceService {
     private void notify(List<PresenceView.Change> changes, boolean join) {
         for (PresenceView.Change c : changes) {
             int colon = c.channel().indexOf(':');
-            ObjectNode frame = Frames.frame(join ? "join" : "leave");
-            frame.put("channel", c.channel());
-            frame.set("member", member(c.member().sub(), c.member().info()));
-            String text = Frames.write(frame);
+            String text = Frames.presenceChange(join, c.channel(), c.member());
             for (Subscription s : index.subscribersOf(c.tenant(), c.channel().substring(0, colon), c.channel().substring(colon + 1))) {
                 s.sendControl(text);
             }
         }
-    }
-
-    private static ObjectNode member(String sub, JsonNode info) {
-        ObjectNode m = MAPPER.createObjectNode();
-        m.put("sub", sub);
-        if (info != null) {
-            m.set("info", info);
-        }
-        return m;
     }
 
     private long expiry() {
@@ -209,8 +193,8 @@ public class PresenceService {
         try (Admin client = Admin.create(admin)) {
             Map<String, String> topicConfig = new LinkedHashMap<>();
             topicConfig.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            client.createTopics(List.of(new NewTopic(config.presence().topic(), java.util.Optional.empty(),
-                    java.util.Optional.empty()).configs(topicConfig))).all().get();
+            client.createTopics(List.of(new NewTopic(config.presence().topic(), Optional.empty(),
+                    Optional.empty()).configs(topicConfig))).all().get();
             LOG.infof("Created the compacted presence topic %s", config.presence().topic());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -1,6 +1,7 @@
 package io.streamgate.presence;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamgate.protocol.PresenceMember;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,10 +17,7 @@ import java.util.Map;
  */
 final class PresenceView {
 
-    record Member(String sub, JsonNode info) {
-    }
-
-    record Change(String tenant, String channel, Member member) {
+    record Change(String tenant, String channel, PresenceMember member) {
     }
 
     private record Entry(String tenant, String channel, String sub, JsonNode info, long expiresAt) {
@@ -36,7 +34,7 @@ final class PresenceView {
         }
         Map<String, Integer> subs = counts.computeIfAbsent(r.tenant() + '|' + r.channel(), k -> new LinkedHashMap<>());
         int n = subs.merge(r.sub(), 1, Integer::sum);
-        return n == 1 ? List.of(new Change(r.tenant(), r.channel(), new Member(r.sub(), r.info()))) : List.of();
+        return n == 1 ? List.of(new Change(r.tenant(), r.channel(), new PresenceMember(r.sub(), r.info()))) : List.of();
     }
 
     synchronized List<Change> remove(String key) {
@@ -56,15 +54,15 @@ final class PresenceView {
         return changes;
     }
 
-    synchronized List<Member> members(String tenant, String channel) {
+    synchronized List<PresenceMember> members(String tenant, String channel) {
         Map<String, Integer> subs = counts.get(tenant + '|' + channel);
         if (subs == null) {
             return List.of();
         }
-        Map<String, Member> members = new LinkedHashMap<>();
+        Map<String, PresenceMember> members = new LinkedHashMap<>();
         for (Entry e : byKey.values()) {
             if (e.tenant().equals(tenant) && e.channel().equals(channel)) {
-                members.putIfAbsent(e.sub(), new Member(e.sub(), e.info()));
+                members.putIfAbsent(e.sub(), new PresenceMember(e.sub(), e.info()));
             }
         }
         return List.copyOf(members.values());
@@ -80,6 +78,6 @@ final class PresenceView {
         if (subs.isEmpty()) {
             counts.remove(channelKey);
         }
-        return n == null ? List.of(new Change(e.tenant(), e.channel(), new Member(e.sub(), e.info()))) : List.of();
+        return n == null ? List.of(new Change(e.tenant(), e.channel(), new PresenceMember(e.sub(), e.info()))) : List.of();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.streamgate.stream.StreamEvent;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -22,6 +23,12 @@ public final class EventFrameEncoder {
             .build();
 
     private EventFrameEncoder() {
+    }
+
+    /** The {@code event} frame of a record, or null when its value is not a single JSON value. */
+    public static String encode(StreamEvent event) {
+        return encode(event.channel().toString(), event.cursor().encode(), event.timestamp(), event.id(), event.event(),
+                event.from(), event.value());
     }
 
     /**

@@ -3,13 +3,15 @@ package io.streamgate.protocol;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
- * Builds the server's control frames (everything but {@code event}, which
- * {@link EventFrameEncoder} writes once per record and channel). Field names are the wire protocol's:
+ * Builds every server frame but {@code event}, which {@link EventFrameEncoder} writes once per record
+ * and channel. No other class assembles a frame. Field names are the wire protocol's:
  * see docs/protocol.md.
  */
 public final class Frames {
@@ -67,7 +69,47 @@ public final class Frames {
         return write(f);
     }
 
-    public static ObjectNode reply(String type, JsonNode id) {
+    /** The token of the connection was replaced by a new one ({@code refresh}). */
+    public static String refreshed(JsonNode id, long expiresAtMillis) {
+        ObjectNode f = reply("refreshed", id);
+        f.put("expires_at", expiresAtMillis);
+        return write(f);
+    }
+
+    /** The token expires soon: a {@code refresh} now keeps the connection. */
+    public static String expiring(long expiresAtMillis) {
+        ObjectNode f = frame("expiring");
+        f.put("expires_at", expiresAtMillis);
+        return write(f);
+    }
+
+    /** Who is in a channel: one entry per subject. */
+    public static String presence(JsonNode id, String channel, List<PresenceMember> members) {
+        ObjectNode f = reply("presence", id);
+        f.put("channel", channel);
+        ArrayNode list = f.putArray("members");
+        members.forEach(m -> list.add(member(m)));
+        return write(f);
+    }
+
+    /** A subject appeared in a channel ({@code join}) or left it ({@code leave}). */
+    public static String presenceChange(boolean join, String channel, PresenceMember member) {
+        ObjectNode f = frame(join ? "join" : "leave");
+        f.put("channel", channel);
+        f.set("member", member(member));
+        return write(f);
+    }
+
+    private static ObjectNode member(PresenceMember member) {
+        ObjectNode m = MAPPER.createObjectNode();
+        m.put("sub", member.sub());
+        if (member.info() != null) {
+            m.set("info", member.info());
+        }
+        return m;
+    }
+
+    private static ObjectNode reply(String type, JsonNode id) {
         ObjectNode f = frame(type);
         if (id != null) {
             f.set("id", id);
@@ -75,13 +117,13 @@ public final class Frames {
         return f;
     }
 
-    public static ObjectNode frame(String type) {
+    private static ObjectNode frame(String type) {
         ObjectNode f = MAPPER.createObjectNode();
         f.put("type", type);
         return f;
     }
 
-    public static String write(ObjectNode frame) {
+    private static String write(ObjectNode frame) {
         try {
             return MAPPER.writeValueAsString(frame);
         } catch (JsonProcessingException e) {

@@ -3,6 +3,7 @@ package io.streamgate.subscription;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -72,8 +73,8 @@ public final class ConnectionSubscriptions {
         return all;
     }
 
-    public java.util.Set<String> channels() {
-        return java.util.Set.copyOf(slots.keySet());
+    public Set<String> channels() {
+        return Set.copyOf(slots.keySet());
     }
 
     /** The live subscription of a channel, or null. */

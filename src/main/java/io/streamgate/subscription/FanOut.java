@@ -2,13 +2,16 @@ package io.streamgate.subscription;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streamgate.backplane.RecordEvents;
-import io.streamgate.backplane.RejectedRecords;
-import io.streamgate.backplane.TopicEpochs;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
-import io.streamgate.replay.Epoch;
+import io.streamgate.kafka.LiveListener;
+import io.streamgate.kafka.TopicEpochs;
+import io.streamgate.metrics.GatewayMetrics;
+import io.streamgate.protocol.EventFrameEncoder;
+import io.streamgate.stream.Epoch;
+import io.streamgate.stream.RecordEvents;
+import io.streamgate.stream.RejectedRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +24,7 @@ import java.util.Set;
  * subscribers of the channel and its wildcard.
  */
 @ApplicationScoped
-public class FanOut {
+public class FanOut implements LiveListener {
 
     @Inject
     Namespaces namespaces;
@@ -36,7 +39,7 @@ public class FanOut {
     RejectedRecords rejected;
 
     @Inject
-    io.streamgate.metrics.GatewayMetrics metrics;
+    GatewayMetrics metrics;
 
     private final Counter delivered;
 
@@ -45,7 +48,8 @@ public class FanOut {
         this.delivered = registry.counter("streamgate.events.delivered", "path", "live");
     }
 
-    public void deliver(ConsumerRecord<String, byte[]> record) {
+    @Override
+    public void onRecord(ConsumerRecord<String, byte[]> record) {
         Namespace namespace = namespaces.byTopic(record.topic());
         if (namespace == null || record.key() == null) {
             return;
@@ -80,7 +84,7 @@ public class FanOut {
         if (epoch == null) {
             return; // no subscription can exist before its topic's epoch is known
         }
-        String frame = RecordEvents.frame(channel.toString(), epoch, record);
+        String frame = EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
         if (frame == null) {
             rejected.reject(record, "value is not a single JSON value");
             return;

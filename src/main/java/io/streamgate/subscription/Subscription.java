@@ -2,8 +2,8 @@ package io.streamgate.subscription;
 
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
-import io.streamgate.replay.Cursor;
-import io.streamgate.replay.Epoch;
+import io.streamgate.stream.Cursor;
+import io.streamgate.stream.Epoch;
 import org.apache.kafka.common.TopicPartition;
 
 /**

@@ -1,11 +1,14 @@
 package io.streamgate.subscription;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This replica's subscriptions: tenant → namespace → subject → subscriptions. Reads (one per Kafka
@@ -26,11 +29,11 @@ public class SubscriptionIndex {
     }
 
     private final Map<String, Map<String, NamespaceSubscribers>> tenants = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger size = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger size = new AtomicInteger();
 
     /** [streamgate_subscriptions] subscriptions in this replica's index. */
-    @jakarta.inject.Inject
-    void registerGauge(io.micrometer.core.instrument.MeterRegistry registry) {
+    @Inject
+    void registerGauge(MeterRegistry registry) {
         registry.gauge("streamgate.subscriptions", size);
     }
 

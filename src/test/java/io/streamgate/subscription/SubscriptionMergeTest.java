@@ -2,7 +2,7 @@ package io.streamgate.subscription;
 
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
-import io.streamgate.replay.Epoch;
+import io.streamgate.stream.Epoch;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +30,10 @@ class SubscriptionMergeTest {
         @Override
         public boolean isOpen() {
             return true;
+        }
+
+        @Override
+        public void closeSlow() {
         }
 
         @Override

@@ -1,8 +1,0 @@
-package io.streamgate.replay;
-
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-
-/** The same cases against the packaged application (the JVM jar here; the native executable with -Pnative). */
-@QuarkusIntegrationTest
-class ResumeIT extends ResumeTest {
-}
