@@ -290,10 +290,7 @@ public final class ReplayScheduler implements AutoCloseable {
                 }
                 makeRunnable(job);
             } else if (job.resumes.isEmpty()) {
-                job.tenant.jobs.remove(job.tp);
-                if (job.tenant.jobs.isEmpty() && !job.tenant.inTurns) {
-                    tenants.remove(job.tenant.tenant);
-                }
+                forget(job);
             }
             return false;
         }
@@ -313,13 +310,7 @@ public final class ReplayScheduler implements AutoCloseable {
 
     private void finish(Resume r) {
         synchronized (lock) {
-            if (r.done) {
-                return;
-            }
-            r.done = true;
-            r.job.resumes.remove(r);
-            r.job.tenant.resumes--;
-            waiting--;
+            finishLocked(r);
         }
     }
 
@@ -381,11 +372,24 @@ public final class ReplayScheduler implements AutoCloseable {
     }
 
     private void finishLocked(Resume r) {
-        if (!r.done) {
-            r.done = true;
-            r.job.resumes.remove(r);
-            r.job.tenant.resumes--;
-            waiting--;
+        if (r.done) {
+            return;
+        }
+        r.done = true;
+        Job job = r.job;
+        job.resumes.remove(r);
+        job.tenant.resumes--;
+        waiting--;
+        if (job.resumes.isEmpty() && !job.running && !job.queued) {
+            forget(job); // its last resume was parked: no turn will clean up after it
+        }
+    }
+
+    /** Drops an empty job, and its tenant's line once that has no job left. */
+    private void forget(Job job) {
+        job.tenant.jobs.remove(job.tp);
+        if (job.tenant.jobs.isEmpty() && !job.tenant.inTurns) {
+            tenants.remove(job.tenant.tenant);
         }
     }
 
