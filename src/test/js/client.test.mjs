@@ -382,6 +382,40 @@ test("a server-initiated unsubscribe (grant revoked) ends the subscription with 
   assert.equal(FakeSocket.last.sentOf("subscribe").length, 0, "not resubscribed");
 });
 
+test("a confirmed resume the server could not finish is subscribed again from the last cursor and reported lost", async () => {
+  const client = await openWelcomed();
+  const infos = [];
+  const interruptions = [];
+  const got = [];
+  const sub = client.subscribe("inventory:sku-1", (e) => got.push(e.cursor), { since: "E.3.1.5", onSubscribed: (i) => infos.push(i) });
+  sub.on("interrupted", (d) => interruptions.push(d.reason));
+  const first = FakeSocket.last.sentOf("subscribe")[0];
+  FakeSocket.last.receive({ type: "subscribed", id: first.id, channel: first.channel, recovered: true, cursor: "E.3.1.5" });
+  FakeSocket.last.event("inventory:sku-1", 6);
+  // Retention removed the rest of the history while it was being replayed.
+  FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-1", reason: "expired" });
+  assert.deepEqual(interruptions, ["expired"]);
+  assert.equal(sub.state, "pending");
+  const again = FakeSocket.last.sentOf("subscribe").filter((f) => f.channel === "inventory:sku-1");
+  assert.equal(again.length, 2, "subscribed again at once");
+  assert.equal(again[1].since, got[0], "from the last cursor received");
+  FakeSocket.last.receive({ type: "subscribed", id: again[1].id, channel: "inventory:sku-1", recovered: false, reason: "expired", cursor: "E.3.1.90" });
+  assert.equal(sub.state, "subscribed");
+  assert.deepEqual(infos.map((i) => [i.recovered, i.lost]), [[true, false], [false, true]]);
+});
+
+test("a resume that failed on the server (internal) is subscribed again after a pause", async () => {
+  const client = await openWelcomed();
+  const sub = client.subscribe("inventory:sku-2", () => {}, { since: "E.3.1.5" });
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-2", reason: "internal" });
+  assert.equal(sub.state, "pending");
+  assert.equal(FakeSocket.last.sentOf("subscribe").length, 1, "not at once");
+  await clock.advance(2000);
+  assert.equal(FakeSocket.last.sentOf("subscribe").length, 2);
+  assert.equal(client._subs.get("inventory:sku-2"), sub);
+});
+
 test("unsubscribe sends unsubscribe and drops later events; close() acks, closes with 1000 and never reconnects", async () => {
   const client = await openWelcomed();
   const got = [];

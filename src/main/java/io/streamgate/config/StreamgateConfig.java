@@ -219,6 +219,30 @@ public interface StreamgateConfig {
         @WithDefault("4")
         int workers();
 
+        /**
+         * Resumes of one tenant that may wait on this replica (queued, being read, or parked while their client
+         * is backed up). One more is refused with the error {@code too_many_resumes}, and the client retries.
+         * Resumes of one tenant and partition share their reads, so this bounds memory, not Kafka work.
+         */
+        @WithDefault("10000")
+        int maxWaitingPerTenant();
+
+        /**
+         * Records one replay may read before the worker goes to the next tenant's replay (round-robin between
+         * tenants, then between a tenant's partitions). A resume from the start of a large partition is read
+         * in turns of this size, so other tenants' resumes wait at most a turn per worker.
+         */
+        @WithDefault("20000")
+        int turnRecords();
+
+        /**
+         * Bytes one fetch of a replay reader may bring from a partition ({@code max.partition.fetch.bytes} of
+         * the replay consumers). Larger fetches mean fewer round trips for a long catch-up; each worker may
+         * hold this much prefetched.
+         */
+        @WithDefault("4194304")
+        int fetchBytes();
+
         /** How long a replay worker waits for records in one poll. */
         @WithDefault("PT0.5S")
         Duration pollTimeout();

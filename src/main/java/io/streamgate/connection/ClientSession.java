@@ -86,6 +86,11 @@ final class ClientSession implements EventSink {
     }
 
     @Override
+    public void closeSlow() {
+        close(CloseCodes.SLOW_CONSUMER);
+    }
+
+    @Override
     public String connectionId() {
         return connection.id();
     }

@@ -3,12 +3,22 @@ package io.streamgate.kafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * What a replay delivers to: one subscription that resumes after a cursor. The replay worker calls these
- * on its own thread, in this order: {@link #rejected} or {@link #started}; then {@link #replayed} for each
- * record in offset order (those {@link #wants} accepts), interleaved with {@link #tryGoLive} until it
- * answers true; or {@link #failed} at any point.
+ * What a replay delivers to: one subscription that resumes after a cursor. The {@link ReplayScheduler} calls
+ * these on a worker thread, in this order: {@link #rejected} or {@link #started}; then {@link #replayed} for
+ * each record in offset order that {@link #wants} accepts, interleaved with {@link #tryGoLive} until it
+ * answers true; or, after {@code started}, {@link #lost}, {@link #tooSlow} or {@link #failed} once at any
+ * point, after which nothing more is called.
+ * <p>
+ * Targets that name the same {@link #channel} share the reading, the matching and the encoding of a
+ * record: {@link #wants} and {@link #encode} are asked of one of them and the answer holds for all.
  */
 public interface ReplayTarget {
+
+    /**
+     * The subscribed channel as the client named it ({@code inventory:sku-42}, {@code inventory:*}). Targets
+     * of one tenant with equal channels are served the same frames.
+     */
+    String channel();
 
     /** The cursor cannot be honoured: {@code expired}, {@code invalid}. The subscription should go on live. */
     void rejected(String reason);
@@ -16,14 +26,19 @@ public interface ReplayTarget {
     /** The cursor is good and history follows: register in the index (still skipped by live) and confirm. */
     void started();
 
+    /** Whether the record is an event of this channel (the tenant's key and the subject). */
     boolean wants(ConsumerRecord<String, byte[]> record);
 
-    void replayed(ConsumerRecord<String, byte[]> record);
+    /** The record's event frame on this channel, or null when it cannot be delivered (reported by the target). */
+    String encode(ConsumerRecord<String, byte[]> record);
+
+    /** Delivers one replayed event, as {@link #encode} made it. */
+    void replayed(long offset, String frame);
 
     /** Stop early: the client unsubscribed or left. */
     boolean isCancelled();
 
-    /** Pause reading: the client's outbound queue is filling up. */
+    /** The client's outbound queue is filling up: deliver no more until it drains. */
     boolean isBackedUp();
 
     /**
@@ -31,6 +46,15 @@ public interface ReplayTarget {
      * switch to live delivery and answer true; else answer false and the replay reads on.
      */
     boolean tryGoLive(long position);
+
+    /**
+     * After {@link #started}: the rest of the history is gone ({@code expired}: retention removed it while it
+     * was read). End the subscription and tell the client, which may subscribe again.
+     */
+    void lost(String reason);
+
+    /** After {@link #started}: the client stayed backed up past the grace. Close it as a slow consumer (4008). */
+    void tooSlow();
 
     void failed(Throwable cause);
 }

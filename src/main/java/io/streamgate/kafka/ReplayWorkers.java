@@ -1,6 +1,8 @@
 package io.streamgate.kafka;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -8,41 +10,19 @@ import io.streamgate.config.StreamgateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 
 /**
- * Reads history from Kafka for resuming subscriptions. A fixed number of worker threads, each owning one
- * Kafka consumer that it reuses for replay after replay (assign, seek, read): a reconnect storm queues up
- * instead of opening thousands of consumers. Nothing here runs on an event loop.
+ * Reads history from Kafka for resuming subscriptions, on this replica's {@link ReplayScheduler}: a fixed number
+ * of workers, each with one Kafka consumer reused for replay after replay, shared reads per tenant and
+ * partition, round-robin turns between tenants, parking of clients that do not read. Nothing here runs on an
+ * event loop. The rules and limits are in docs/reliability.md ("Resume at scale").
  */
 @ApplicationScoped
 public class ReplayWorkers {
-
-    private static final Logger LOG = Logger.getLogger(ReplayWorkers.class);
-    private static final long BACKED_UP_PAUSE_MILLIS = 5;
-
-    private record Job(TopicPartition partition, long after, ReplayTarget target) {
-    }
-
-    private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
-    private final List<Worker> workers = new ArrayList<>();
 
     @Inject
     StreamgateConfig config;
@@ -56,158 +36,65 @@ public class ReplayWorkers {
     @Inject
     MeterRegistry registry;
 
-    private Counter replayedEvents;
+    private ReplayScheduler scheduler;
 
     void start(@Observes StartupEvent event) {
-        replayedEvents = registry.counter("streamgate.events.delivered", "path", "replay");
-        for (int i = 0; i < config.replay().workers(); i++) {
-            Worker w = new Worker(i);
-            workers.add(w);
-            w.start();
-        }
+        StreamgateConfig.Replay replay = config.replay();
+        AtomicInteger consumers = new AtomicInteger();
+        scheduler = new ReplayScheduler(
+                new ReplayScheduler.Limits(replay.workers(), replay.maxWaitingPerTenant(), replay.turnRecords(),
+                        config.connection().slowConsumerGrace()),
+                () -> new KafkaHistory(settings.base(), "streamgate-replay-" + consumers.getAndIncrement(),
+                        replay.pollTimeout(), replay.fetchBytes(), 2000),
+                new ReplayScheduler.LiveSeam() {
+                    @Override
+                    public long next(TopicPartition tp) {
+                        return live.next(tp);
+                    }
+
+                    @Override
+                    public <T> T atSeam(TopicPartition tp, LongFunction<T> action) {
+                        return live.atSeamNow(tp, action);
+                    }
+                });
+        Counter delivered = registry.counter("streamgate.events.delivered", "path", "replay");
+        scheduler.onDelivered(delivered::increment);
+        // [streamgate_replay_reads_total] fetches of history from Kafka (a storm of one partition shares them)
+        FunctionCounter.builder("streamgate.replay.reads", scheduler, ReplayScheduler::reads)
+                .description("Fetches of history from Kafka").register(registry);
+        // [streamgate_replay_records_read_total] records read from Kafka for replays, whoever they were for
+        FunctionCounter.builder("streamgate.replay.records.read", scheduler, ReplayScheduler::recordsRead)
+                .description("Records read from Kafka for replays").register(registry);
+        // [streamgate_replay_waiting] resumes not yet live: queued, being read, or parked
+        Gauge.builder("streamgate.replay.waiting", scheduler, ReplayScheduler::waiting)
+                .description("Resumes on this replica not yet live").register(registry);
+        // [streamgate_replay_parked] resumes parked because their client is backed up
+        Gauge.builder("streamgate.replay.parked", scheduler, ReplayScheduler::parked)
+                .description("Resumes parked while their client is backed up").register(registry);
+        // [streamgate_replay_closed_slow_total] clients closed with 4008 because they stayed backed up while parked
+        FunctionCounter.builder("streamgate.replay.closed.slow", scheduler, ReplayScheduler::closedSlow)
+                .description("Resuming clients closed as slow consumers").register(registry);
+        scheduler.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        workers.forEach(Worker::shutdown);
+        if (scheduler != null) {
+            scheduler.close();
+        }
     }
 
-    /** Queues a replay of everything in {@code partition} after offset {@code after}. */
-    public void replay(TopicPartition partition, long after, ReplayTarget target) {
-        jobs.add(new Job(partition, after, target));
+    /**
+     * Queues the replay of everything in {@code tp} after offset {@code after} for a subscription of the tenant.
+     *
+     * @return false when the tenant has too many resumes waiting on this replica
+     *         ({@code streamgate.replay.max-waiting-per-tenant}): answer {@code too_many_resumes}
+     */
+    public boolean replay(String tenant, TopicPartition tp, long after, ReplayTarget target) {
+        return scheduler.submit(tenant, tp, after, target);
     }
 
-    /** Replays waiting for a free worker. */
-    public int queued() {
-        return jobs.size();
-    }
-
-    private final class Worker extends Thread {
-        private volatile boolean running = true;
-        private KafkaConsumer<String, byte[]> consumer;
-
-        Worker(int number) {
-            super("streamgate-replay-" + number);
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            while (running) {
-                Job job;
-                try {
-                    job = jobs.poll(1, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (job == null || job.target().isCancelled()) {
-                    continue;
-                }
-                try {
-                    run(job);
-                } catch (WakeupException | InterruptException e) {
-                    job.target().failed(e);
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Replay of %s failed", job.partition());
-                    job.target().failed(e);
-                    closeConsumer(); // start the next job with a fresh consumer
-                }
-            }
-            closeConsumer();
-        }
-
-        private void run(Job job) {
-            KafkaConsumer<String, byte[]> c = consumer();
-            TopicPartition tp = job.partition();
-            c.assign(List.of(tp));
-            long start = c.beginningOffsets(List.of(tp)).get(tp);
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            long from = job.after() + 1;
-            if (from < start) {
-                job.target().rejected("expired");
-                return;
-            }
-            if (from > end) {
-                job.target().rejected("invalid"); // a position this stream never reached
-                return;
-            }
-            job.target().started();
-            c.seek(tp, from);
-            long position = from;
-            while (running && !job.target().isCancelled()) {
-                long liveNext = live.next(tp);
-                if (position >= liveNext && job.target().tryGoLive(position)) {
-                    return;
-                }
-                if (job.target().isBackedUp()) {
-                    sleepQuietly();
-                    continue;
-                }
-                ConsumerRecords<String, byte[]> records;
-                try {
-                    records = c.poll(config.replay().pollTimeout());
-                } catch (OffsetOutOfRangeException e) {
-                    // Retention removed records while we read them: what is gone cannot be replayed.
-                    job.target().rejected("expired");
-                    return;
-                }
-                for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
-                    if (job.target().wants(r)) {
-                        job.target().replayed(r);
-                        replayedEvents.increment();
-                    }
-                }
-                position = c.position(tp);
-            }
-        }
-
-        private KafkaConsumer<String, byte[]> consumer() {
-            if (consumer == null) {
-                Map<String, Object> props = settings.base();
-                props.keySet().retainAll(ConsumerConfig.configNames());
-                props.put(ConsumerConfig.CLIENT_ID_CONFIG, getName());
-                props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-                props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-                props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-                // As the live consumer: records of aborted or open transactions are never replayed.
-                props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-                props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-                // History is there to be read, never waited for. A long-poll fetch left open at the end of
-                // one job's partition would hold up the next job's first fetch for the whole wait.
-                props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-                props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-                props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-                consumer = new KafkaConsumer<>(props);
-            }
-            return consumer;
-        }
-
-        private void closeConsumer() {
-            if (consumer != null) {
-                try {
-                    consumer.close(Duration.ofSeconds(1));
-                } catch (RuntimeException e) {
-                    LOG.debug("Closing replay consumer failed", e);
-                }
-                consumer = null;
-            }
-        }
-
-        private void sleepQuietly() {
-            try {
-                Thread.sleep(BACKED_UP_PAUSE_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-        }
-
-        void shutdown() {
-            running = false;
-            KafkaConsumer<String, byte[]> c = consumer;
-            if (c != null) {
-                c.wakeup();
-            }
-        }
+    /** Resumes waiting on this replica. */
+    public int waiting() {
+        return scheduler.waiting();
     }
 }

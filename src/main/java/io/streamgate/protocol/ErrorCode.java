@@ -22,6 +22,11 @@ public enum ErrorCode {
     TOO_LARGE,
     /** The token (of a refresh) is not acceptable. */
     UNAUTHORIZED,
+    /**
+     * The tenant has too many resumes waiting for history on this replica ({@code subscribe} with {@code since}
+     * or {@code resume}); retry after a pause.
+     */
+    TOO_MANY_RESUMES,
     /** The server failed; the command may be retried. */
     INTERNAL;
 

@@ -23,5 +23,11 @@ public interface EventSink {
 
     boolean isOpen();
 
+    /**
+     * Closes the connection as a slow consumer (4008: reconnect and resume): used by replay for a client that
+     * stayed backed up past the grace, as live delivery does when its queue overflows.
+     */
+    void closeSlow();
+
     String connectionId();
 }

@@ -31,8 +31,9 @@ import java.util.function.Consumer;
  * One subscribe on its way from request to live subscription: durable cursor lookup, the topic's epoch,
  * interest in the tenant's partition, then either live from now or a replay that switches to live at the
  * seam. It doubles as the replay's target. Every outcome answers the client exactly once: {@code subscribed}
- * (with {@code recovered} and, when false, its reason), an error, or {@code unsubscribed} when a started
- * replay fails.
+ * (with {@code recovered} and, when false, its reason), an error ({@code too_many_resumes} when the tenant's
+ * resumes fill the replica's line), or {@code unsubscribed} when a confirmed replay cannot be finished
+ * (its history expired while being read, or reading failed): never a second {@code subscribed}.
  * <p>
  * Threads: {@link #start} runs on the caller's thread, the steps after it on whichever thread completes the
  * lookup or the wait for the live consumer, the {@link ReplayTarget} calls on a replay worker. The slot's
@@ -148,8 +149,12 @@ final class SubscribeFlow implements ReplayTarget {
         } else if (cursor.partition() != tp.partition()) {
             parts.metrics().resume("invalid");
             startLive("invalid"); // not a cursor of this tenant's stream
-        } else {
-            parts.replays().replay(tp, cursor.offset(), this);
+        } else if (!parts.replays().replay(grant.tenant(), tp, cursor.offset(), this)) {
+            parts.metrics().resume("too_many_resumes");
+            subscriptions.release(channelText, slot);
+            parts.releaseInterest(slot);
+            sink.send(Frames.error(r.id(), ErrorCode.TOO_MANY_RESUMES, "too many resumes of tenant " + grant.tenant()
+                    + " are waiting on this gateway; subscribe again in a few seconds"));
         }
     }
 
@@ -225,6 +230,11 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
+    public String channel() {
+        return channelText;
+    }
+
+    @Override
     public boolean wants(ConsumerRecord<String, byte[]> record) {
         if (!grant.tenant().equals(record.key())) {
             return false;
@@ -236,17 +246,22 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
-    public void replayed(ConsumerRecord<String, byte[]> record) {
-        Subscription s = subscription;
-        String subject = request.channel().isWildcard() ? RecordEvents.subject(namespace, record)
-                : request.channel().subject();
-        ChannelName channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
+    public String encode(ConsumerRecord<String, byte[]> record) {
+        ChannelName channel = request.channel();
+        if (channel.isWildcard()) {
+            String subject = RecordEvents.subject(namespace, record);
+            channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
+        }
         String frame = channel == null ? null : EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
         if (frame == null) {
             parts.rejected().reject(record, "not deliverable (no subject or value is not JSON)");
-            return;
         }
-        s.deliverReplayed(record.offset(), frame);
+        return frame;
+    }
+
+    @Override
+    public void replayed(long offset, String frame) {
+        subscription.deliverReplayed(offset, frame);
     }
 
     @Override
@@ -272,16 +287,35 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
+    public void lost(String reason) {
+        parts.metrics().resume("lost_" + reason);
+        endConfirmed(reason);
+    }
+
+    @Override
+    public void tooSlow() {
+        sink.closeSlow();
+    }
+
+    @Override
     public void failed(Throwable cause) {
-        Subscription s = subscription;
-        if (s == null) {
+        if (subscription == null) {
             fail(cause);
             return;
         }
+        endConfirmed("internal");
+    }
+
+    /**
+     * Ends a subscription that was confirmed ({@code subscribed} sent) but whose replay cannot go on, and tells
+     * the client with {@code unsubscribed} and the reason. Nothing registers it again: the client subscribes anew.
+     */
+    private void endConfirmed(String reason) {
+        Subscription s = subscription;
         if (subscriptions.get(channelText) == s) {
             subscriptions.release(channelText, slot);
         }
         parts.end(slot);
-        sink.send(Frames.unsubscribed(null, channelText, "internal"));
+        sink.send(Frames.unsubscribed(null, channelText, reason));
     }
 }

@@ -27,6 +27,12 @@ export const CloseCodes = Object.freeze({
 const PROTOCOL = "streamgate.v1";
 /** Subscribe errors after which retrying cannot help: the subscription ends. */
 const FINAL_SUBSCRIBE_ERRORS = new Set(["forbidden", "unknown_namespace", "too_many_subscriptions", "bad_request"]);
+/**
+ * Server-initiated `unsubscribed` reasons after which the subscription goes on: the server could not finish a
+ * resume it had confirmed (`expired`: retention removed history while it was replayed; `internal`: reading it
+ * failed). The client subscribes again from its last cursor; the reply then says what was lost.
+ */
+const RESUBSCRIBE_REASONS = new Set(["expired", "internal"]);
 /** How many recent cursors a subscription remembers to drop a repeated event. */
 const SEEN_CURSORS = 256;
 
@@ -160,6 +166,8 @@ export class Client extends Emitter {
    * - onSubscribed({recovered, reason, cursor, lost, resubscribed}): each confirmation; `lost` is true when a
    *   position was asked for and could not be honoured: events were missed, reload your state
    * - onError(StreamgateError): the subscription was refused and has ended
+   * The subscription emits "interrupted" ({reason}) when the server ended a confirmed resume it could not
+   * finish (`expired`, `internal`); it then subscribes again by itself from its last cursor.
    */
   subscribe(channel, onEvent, options = {}) {
     if (this.state === "closed") throw new StreamgateError("closed", "the client is closed");
@@ -338,9 +346,24 @@ export class Client extends Emitter {
       this._pending.delete(frame.id);
       return;
     }
-    // Server-initiated: the token no longer covers the channel, for instance after a refresh.
     const sub = this._subs.get(frame.channel);
-    if (sub) sub._end({ reason: frame.reason }, null);
+    if (!sub) return;
+    if (RESUBSCRIBE_REASONS.has(frame.reason)) {
+      // A confirmed resume the server could not finish: subscribe again from the last cursor received, at once
+      // after `expired` (the reply says `recovered: false`, so the app learns what was lost), after a
+      // jittered pause after `internal`.
+      sub._stopTimers();
+      sub._state = "pending";
+      sub._emit("interrupted", { reason: frame.reason });
+      const again = () => {
+        if (this._subs.get(sub.channel) === sub && this.state === "open") this._sendSubscribe(sub);
+      };
+      if (frame.reason === "internal") sub._retryTimer = this._setTimeout(again, this._jitter(2000));
+      else again();
+      return;
+    }
+    // Server-initiated and final: the token no longer covers the channel, for instance after a refresh.
+    sub._end({ reason: frame.reason }, null);
   }
 
   _onError(frame) {

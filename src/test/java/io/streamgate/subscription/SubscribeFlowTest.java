@@ -227,6 +227,49 @@ class SubscribeFlowTest {
         assertThat(ended).hasSize(1);
     }
 
+    @Test
+    void historyLostAfterConfirmationEndsTheSubscriptionOnceWithItsReason() {
+        live.next = 10;
+        subscribe(cursorAt(2));
+        ReplayTarget target = replays.job().target;
+        target.started();
+        replayed(target, 3, 4);
+        target.lost("expired"); // retention deleted offsets 5.. while they were being read
+
+        assertThat(sink.frame(0).get("type").asText()).isEqualTo("subscribed");
+        JsonNode unsubscribed = sink.frame(3);
+        assertThat(unsubscribed.get("type").asText()).isEqualTo("unsubscribed");
+        assertThat(unsubscribed.get("channel").asText()).isEqualTo(CHANNEL.toString());
+        assertThat(unsubscribed.get("reason").asText()).isEqualTo("expired");
+        assertThat(unsubscribed.has("id")).isFalse();
+        assertThat(subscriptions.size()).isZero();
+        assertThat(index.find(TENANT, NAMESPACE.name())).isNull();
+        assertThat(live.released).isEqualTo(live.acquired);
+        assertThat(ended).hasSize(1);
+        live.fanOut(10);
+        assertThat(sink.frames).hasSize(4); // no second subscribed, no live event for an ended subscription
+    }
+
+    @Test
+    void aTenantWhoseResumesFillTheLineGetsTooManyResumesAndHoldsNothing() {
+        replays.full = true;
+        subscribe(cursorAt(2));
+
+        JsonNode error = sink.frame(0);
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("code").asText()).isEqualTo("too_many_resumes");
+        assertThat(subscriptions.size()).isZero();
+        assertThat(live.released).isEqualTo(live.acquired);
+        assertThat(index.find(TENANT, NAMESPACE.name())).isNull();
+    }
+
+    @Test
+    void aClientBackedUpPastTheGraceIsClosedAsSlow() {
+        subscribe(cursorAt(2));
+        replays.job().target.tooSlow();
+        assertThat(sink.closedSlow).isTrue();
+    }
+
     private void subscribe(String since) {
         start(new SubscriptionService.Request(null, CHANNEL, since, false, null));
     }
@@ -261,7 +304,7 @@ class SubscribeFlowTest {
         for (long offset : offsets) {
             ConsumerRecord<String, byte[]> r = record(offset);
             if (target.wants(r)) {
-                target.replayed(r);
+                target.replayed(offset, target.encode(r));
             }
         }
     }
@@ -276,6 +319,7 @@ class SubscribeFlowTest {
     private static final class FakeSink implements EventSink {
         final List<String> frames = new ArrayList<>();
         volatile boolean open = true;
+        volatile boolean closedSlow;
 
         @Override
         public synchronized void send(String frame) {
@@ -290,6 +334,11 @@ class SubscribeFlowTest {
         @Override
         public boolean isOpen() {
             return open;
+        }
+
+        @Override
+        public void closeSlow() {
+            closedSlow = true;
         }
 
         @Override
@@ -389,11 +438,17 @@ class SubscribeFlowTest {
     @Vetoed
     private static final class FakeReplays extends ReplayWorkers {
         final List<ReplayJob> jobs = new ArrayList<>();
+        boolean full;
 
         @Override
-        public void replay(TopicPartition partition, long after, ReplayTarget target) {
+        public boolean replay(String tenant, TopicPartition partition, long after, ReplayTarget target) {
+            assertThat(tenant).isEqualTo(TENANT);
             assertThat(partition).isEqualTo(TP);
+            if (full) {
+                return false;
+            }
             jobs.add(new ReplayJob(after, target));
+            return true;
         }
 
         ReplayJob job() {

@@ -30,6 +30,10 @@ public final class TestSubscriptions {
             }
 
             @Override
+            public void closeSlow() {
+            }
+
+            @Override
             public String connectionId() {
                 return connectionId;
             }
