@@ -1,5 +1,6 @@
 package io.streamgate.support;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -68,7 +69,12 @@ public final class Ports {
             if (!Files.exists(range)) {
                 return new int[] {32768, 60999};
             }
-            String[] bounds = Files.readString(range).trim().split("\\s+");
+            // A reader, not Files.readString: on JDK 17 here, readString returned one character of this procfs file.
+            String line;
+            try (BufferedReader reader = Files.newBufferedReader(range)) {
+                line = reader.readLine();
+            }
+            String[] bounds = line.trim().split("\\s+");
             return new int[] {Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])};
         } catch (IOException e) {
             throw new UncheckedIOException(e);
