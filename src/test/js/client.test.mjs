@@ -416,6 +416,74 @@ test("a resume that failed on the server (internal) is subscribed again after a 
   assert.equal(client._subs.get("inventory:sku-2"), sub);
 });
 
+test("a subscription the server keeps failing with internal is subscribed again from its last cursor with growing backoff, reset by an event", async () => {
+  // random 0.5: each pause is three quarters of the backoff step (1, 2, 4, 8 s, at most 8 s).
+  const client = await openWelcomed({ backoff: { initialMs: 1000, maxMs: 8000, factor: 2 } });
+  const interruptions = [];
+  const sub = client.subscribe("inventory:sku-3", () => {}, { since: "E.3.1.5" });
+  sub.on("interrupted", (d) => interruptions.push(d.reason));
+  const subscribes = () => FakeSocket.last.sentOf("subscribe").filter((f) => f.channel === "inventory:sku-3");
+  /** Fails the confirmed subscription with internal; returns after the next subscribe, and how long it took. */
+  async function failAndTimeResubscribe() {
+    FakeSocket.last.confirmSubscribes();
+    const before = subscribes().length;
+    FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-3", reason: "internal" });
+    assert.equal(sub.state, "pending");
+    const start = clock.now();
+    for (let waited = 0; subscribes().length === before; waited += 50) {
+      assert.ok(waited < 20000, "subscribed again within 20 s");
+      await clock.advance(50);
+    }
+    assert.equal(subscribes().length, before + 1, "one subscribe per failure");
+    return clock.now() - start;
+  }
+  assert.deepEqual([await failAndTimeResubscribe(), await failAndTimeResubscribe(), await failAndTimeResubscribe(),
+    await failAndTimeResubscribe(), await failAndTimeResubscribe()], [750, 1500, 3000, 6000, 6000]);
+  assert.equal(subscribes().at(-1).since, "E.3.1.5", "from the last cursor");
+  // Progress: an event arrives, so the next failure waits the first step again, and resumes after the event.
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.event("inventory:sku-3", 7);
+  FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-3", reason: "internal" });
+  const before = subscribes().length;
+  await clock.advance(749);
+  assert.equal(subscribes().length, before);
+  await clock.advance(1);
+  assert.equal(subscribes().length, before + 1);
+  assert.equal(subscribes().at(-1).since, "E.3.1.7");
+  assert.equal(interruptions.length, 6);
+  assert.ok(interruptions.every((r) => r === "internal"));
+  // A subscribe answered with error internal backs off the same way (its counter went on from the failure above).
+  FakeSocket.last.receive({ type: "error", id: subscribes().at(-1).id, code: "internal", message: "retry" });
+  await clock.advance(1499);
+  assert.equal(subscribes().length, before + 1);
+  await clock.advance(1);
+  assert.equal(subscribes().length, before + 2);
+  assert.equal(client._subs.get("inventory:sku-3"), sub);
+});
+
+test("expired is resubscribed at once and forbidden ends the subscription, however many internal failures came before", async () => {
+  const client = await openWelcomed({ backoff: { initialMs: 1000, maxMs: 8000, factor: 2 } });
+  const sub = client.subscribe("inventory:sku-4", () => {}, { since: "E.3.1.5" });
+  const ends = [];
+  sub.on("unsubscribed", (d) => ends.push(d.reason));
+  const subscribes = () => FakeSocket.last.sentOf("subscribe").filter((f) => f.channel === "inventory:sku-4");
+  for (let i = 0; i < 3; i++) {
+    FakeSocket.last.confirmSubscribes();
+    FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-4", reason: "internal" });
+    await clock.advance(8000);
+  }
+  assert.equal(subscribes().length, 4);
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-4", reason: "expired" });
+  assert.equal(subscribes().length, 5, "at once after expired");
+  FakeSocket.last.confirmSubscribes();
+  FakeSocket.last.receive({ type: "unsubscribed", channel: "inventory:sku-4", reason: "forbidden" });
+  assert.equal(sub.state, "closed");
+  assert.deepEqual(ends, ["forbidden"]);
+  await clock.advance(60000);
+  assert.equal(subscribes().length, 5, "never again after forbidden");
+});
+
 test("unsubscribe sends unsubscribe and drops later events; close() acks, closes with 1000 and never reconnects", async () => {
   const client = await openWelcomed();
   const got = [];

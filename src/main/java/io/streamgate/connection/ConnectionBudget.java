@@ -33,12 +33,9 @@ public class ConnectionBudget {
 
     /**
      * Takes a new connection from the tenant's bucket, then from the replica's; false (and nothing taken) when
-     * either is empty. A null tenant (no usable token: refused later anyway) takes from the replica's only.
+     * either is empty. Only verified grants get here ({@link UpgradeAdmission}), so the tenant is never null.
      */
     boolean tryUpgrade(String tenant) {
-        if (tenant == null) {
-            return upgrades().tryTake();
-        }
         TokenBucket own = tenantUpgrades.computeIfAbsent(tenant,
                 t -> new TokenBucket(config.connection().newPerTenantPerSecond(), config.connection().newPerTenantBurst()));
         if (!own.tryTake()) {

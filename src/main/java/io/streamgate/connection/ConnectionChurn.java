@@ -1,6 +1,7 @@
 package io.streamgate.connection;
 
 import io.quarkus.runtime.StartupEvent;
+import io.streamgate.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,13 +11,18 @@ import org.jboss.logging.Logger;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Connection churn for operators at INFO: once a minute, and only when connections opened or closed in it,
- * one line with how many opened and how many closed by close code. The per-connection lines are at DEBUG:
- * at 10,000 connections one line each would drown everything else. Counters are updated from any event
- * loop; the summary takes and resets them.
+ * one line with how many opened and how many closed, by close code, so that the line says why connections
+ * ended ({@code 1001} idle, {@code 4008} slow consumers, {@code 4401} expired tokens, {@code 1012} a drain...).
+ * Codes are those of {@code streamgate_disconnects_total} (RFC 6455's and the protocol's; any other code a
+ * client closes with counts as {@code other}), so a client cannot make the line grow. The per-connection lines
+ * are at DEBUG: at 10,000 connections one line each would drown everything else.
+ * <p>
+ * Counts are cumulative (updated from any event loop, never reset); a summary reports what changed since the
+ * previous one, so a test can wait for its closes to be counted without racing the timer's summary.
  */
 @ApplicationScoped
 public class ConnectionChurn {
@@ -24,8 +30,10 @@ public class ConnectionChurn {
     private static final Logger LOG = Logger.getLogger(ConnectionChurn.class);
     private static final long INTERVAL_MILLIS = 60_000;
 
-    private final AtomicLong opened = new AtomicLong();
-    private final ConcurrentHashMap<Integer, AtomicLong> closedByCode = new ConcurrentHashMap<>();
+    private final LongAdder opened = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> closedByCode = new ConcurrentHashMap<>();
+    private long openedAtLastSummary;
+    private final Map<String, Long> closedAtLastSummary = new TreeMap<>();
 
     @Inject
     Vertx vertx;
@@ -38,27 +46,45 @@ public class ConnectionChurn {
     }
 
     void opened() {
-        opened.incrementAndGet();
+        opened.increment();
     }
 
     void closed(int code) {
-        closedByCode.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+        closedByCode.computeIfAbsent(GatewayMetrics.closeCodeTag(code), c -> new LongAdder()).increment();
     }
 
-    private void logSummary() {
-        long openedNow = opened.getAndSet(0);
-        Map<Integer, Long> closed = new TreeMap<>();
-        closedByCode.forEach((code, count) -> {
-            long n = count.getAndSet(0);
+    /** Closes counted since start by close code (as in the summary): for tests, which must not race the timer. */
+    Map<String, Long> closedSinceStart() {
+        Map<String, Long> closed = new TreeMap<>();
+        closedByCode.forEach((code, count) -> closed.put(code, count.sum()));
+        return closed;
+    }
+
+    /** Logs what changed since the previous summary, if anything did. */
+    synchronized void logSummary() {
+        long openedNow = opened.sum();
+        long openedInInterval = openedNow - openedAtLastSummary;
+        openedAtLastSummary = openedNow;
+        Map<String, Long> closed = new TreeMap<>();
+        closedSinceStart().forEach((code, total) -> {
+            long n = total - closedAtLastSummary.getOrDefault(code, 0L);
+            closedAtLastSummary.put(code, total);
             if (n > 0) {
                 closed.put(code, n);
             }
         });
-        if (openedNow == 0 && closed.isEmpty()) {
+        if (openedInInterval == 0 && closed.isEmpty()) {
             return;
         }
         long closedTotal = closed.values().stream().mapToLong(Long::longValue).sum();
-        LOG.infof("Connections in the last %d s: %d opened, %d closed %s; %d open", INTERVAL_MILLIS / 1000, openedNow,
-                closedTotal, closed, sessions.count());
+        LOG.infof("Connections in the last %d s: %d opened, %d closed (by close code: %s); %d open", INTERVAL_MILLIS / 1000,
+                openedInInterval, closedTotal, closed.isEmpty() ? "none" : codes(closed), sessions.count());
+    }
+
+    /** "1000=3, 4008=1": what an operator greps for. */
+    private static String codes(Map<String, Long> closed) {
+        StringBuilder line = new StringBuilder();
+        closed.forEach((code, n) -> line.append(line.length() == 0 ? "" : ", ").append(code).append('=').append(n));
+        return line.toString();
     }
 }

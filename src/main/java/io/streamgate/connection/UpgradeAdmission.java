@@ -26,7 +26,8 @@ import java.util.Map;
  *       turns into that header first) is verified with SmallRye JWT's parser (signature, issuer, expiry): missing
  *       or not valid, HTTP 401; valid but without a usable {@code tenant} claim or {@code sub}, HTTP 403;</li>
  *   <li>a draining replica answers 503, with Retry-After, so clients reconnect elsewhere;</li>
- *   <li>a handshake query that cannot be honoured (an undecodable or malformed {@code client_id}) 400;</li>
+ *   <li>a handshake query that cannot be honoured (a malformed {@code client_id}) 400 (a query that is not
+ *       URL-decodable never gets here: Quarkus's HTTP server answers 400 to a request URI that is not a valid URI);</li>
  *   <li>a tenant over its share of the new-connections rate, or a replica over its own, 429 with Retry-After.</li>
  * </ol>
  * The connection keeps only the {@link Grant} (in its user data, {@link #GRANT}), not a security identity with the

@@ -1,5 +1,6 @@
 package io.streamgate.durable;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
@@ -76,7 +77,13 @@ public class DurableCursorStore {
 
     private static final String PURGE = "DELETE FROM streamgate_cursor WHERE updated_at < ?1";
 
+    /** Outcomes of {@link #writeFailures}: the database could not be reached (cursors kept), or it refused a row (dropped). */
+    static final String UNAVAILABLE = "unavailable";
+    static final String REFUSED = "refused";
+
     private final ConcurrentHashMap<DurableCursor.Key, Cursor> pending = new ConcurrentHashMap<>();
+    private Counter writesUnavailable;
+    private Counter writesRefused;
     private final java.util.concurrent.atomic.AtomicLong droppedAcks = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean loggedFull;
     private final AtomicInteger writtenTotal = new AtomicInteger();
@@ -99,6 +106,9 @@ public class DurableCursorStore {
         // [streamgate_cursor_acks_dropped_total] acks not kept because max-pending positions were waiting already
         io.micrometer.core.instrument.FunctionCounter.builder("streamgate.cursor.acks.dropped", droppedAcks,
                 java.util.concurrent.atomic.AtomicLong::get).register(registry);
+        // Registered at start, so that both series exist (at 0) before the first failure: alerts see it rise.
+        writesUnavailable = writeFailures(UNAVAILABLE);
+        writesRefused = writeFailures(REFUSED);
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamgate-cursor-flush");
             t.setDaemon(true);
@@ -219,7 +229,20 @@ public class DurableCursorStore {
         loggedFull = false;
     }
 
+    /**
+     * [streamgate_cursor_write_failures_total{reason}] failed writes of durable cursors, one per transaction:
+     * {@code unavailable}, a flush PostgreSQL did not take (unreachable, timed out, failed over; its cursors stay
+     * pending for the next flush, so an outage adds one per flush interval); {@code refused}, a cursor whose row
+     * PostgreSQL refused (a data error), dropped.
+     */
+    private Counter writeFailures(String reason) {
+        return Counter.builder("streamgate.cursor.write.failures").tag("reason", reason)
+                .description("Failed writes of durable cursors: unavailable (kept for the next flush) or refused (dropped)")
+                .register(registry);
+    }
+
     private void outage(int size, Throwable e) {
+        writesUnavailable.increment();
         if (lastError == null) {
             LOG.warnf("Cannot write %d durable cursors, keeping them for the next flush: %s", size, e.getMessage());
         }
@@ -238,6 +261,7 @@ public class DurableCursorStore {
                     return; // the database went away: keep the rest for the next flush
                 }
                 pending.remove(e.getKey(), e.getValue());
+                writesRefused.increment();
                 LOG.warnf("Durable cursor %s refused by PostgreSQL and dropped: %s", e.getKey(), failure.getMessage());
             }
         }

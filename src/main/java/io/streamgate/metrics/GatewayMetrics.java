@@ -56,7 +56,8 @@ public class GatewayMetrics {
         registry.counter("streamgate.disconnects", "code", closeCodeTag(code)).increment();
     }
 
-    static String closeCodeTag(int code) {
+    /** The close code as a bounded label: its number for RFC 6455's and the protocol's codes, else {@code other}. */
+    public static String closeCodeTag(int code) {
         return switch (code) {
             case 1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015,
                     4008, 4401, 4403, 4429 -> Integer.toString(code);

@@ -167,7 +167,8 @@ export class Client extends Emitter {
    *   position was asked for and could not be honoured: events were missed, reload your state
    * - onError(StreamgateError): the subscription was refused and has ended
    * The subscription emits "interrupted" ({reason}) when the server ended a confirmed resume it could not
-   * finish (`expired`, `internal`); it then subscribes again by itself from its last cursor.
+   * finish (`expired`, `internal`); it then subscribes again by itself from its last cursor (after
+   * `internal` with the connection's backoff, growing while it keeps failing without an event between).
    */
   subscribe(channel, onEvent, options = {}) {
     if (this.state === "closed") throw new StreamgateError("closed", "the client is closed");
@@ -349,17 +350,14 @@ export class Client extends Emitter {
     const sub = this._subs.get(frame.channel);
     if (!sub) return;
     if (RESUBSCRIBE_REASONS.has(frame.reason)) {
-      // A confirmed resume the server could not finish: subscribe again from the last cursor received, at once
-      // after `expired` (the reply says `recovered: false`, so the app learns what was lost), after a
-      // jittered pause after `internal`.
+      // A confirmed resume (or a move to a new stream) the server could not finish: subscribe again from the
+      // last cursor received, at once after `expired` (the reply says `recovered: false`, so the app learns
+      // what was lost), with backoff after `internal` (reading failed; it may fail again).
       sub._stopTimers();
       sub._state = "pending";
       sub._emit("interrupted", { reason: frame.reason });
-      const again = () => {
-        if (this._subs.get(sub.channel) === sub && this.state === "open") this._sendSubscribe(sub);
-      };
-      if (frame.reason === "internal") sub._retryTimer = this._setTimeout(again, this._jitter(2000));
-      else again();
+      if (frame.reason === "internal") this._resubscribeLater(sub, this._subscribeBackoff(sub));
+      else this._resubscribeLater(sub, 0);
       return;
     }
     // Server-initiated and final: the token no longer covers the channel, for instance after a refresh.
@@ -383,13 +381,10 @@ export class Client extends Emitter {
       if (FINAL_SUBSCRIBE_ERRORS.has(frame.code)) {
         sub._end(null, error);
       } else {
-        // internal (the event stream is unavailable) and anything unforeseen: try again shortly.
+        // internal (the event stream is unavailable: with backoff) and anything unforeseen (shortly): try again.
         sub._state = "pending";
         sub._emit("error", error);
-        const timer = this._setTimeout(() => {
-          if (this._subs.get(sub.channel) === sub && this.state === "open") this._sendSubscribe(sub);
-        }, this._jitter(2000));
-        sub._retryTimer = timer;
+        this._resubscribeLater(sub, frame.code === "internal" ? this._subscribeBackoff(sub) : this._jitter(2000));
       }
     } else if (entry.kind === "refresh") {
       this._refreshFailed(error);
@@ -447,10 +442,29 @@ export class Client extends Emitter {
   }
 
   /** Exponential backoff with "equal jitter": half the step fixed, half random, so clients spread out. */
-  _backoffDelay() {
+  _backoffDelay(attempt = this._attempt) {
     const { initialMs, maxMs, factor } = this._backoff;
-    const step = Math.min(maxMs, initialMs * Math.pow(factor, this._attempt));
+    const step = Math.min(maxMs, initialMs * Math.pow(factor, attempt));
     return Math.round(step / 2 + this._random() * (step / 2));
+  }
+
+  /**
+   * The pause before subscribing `sub` again after the server failed it with `internal`: the connection's
+   * backoff, growing with each such failure in a row, so a stream that keeps failing is not asked every
+   * second by every client; an event received (progress) starts it again from `initialMs`.
+   */
+  _subscribeBackoff(sub) {
+    return this._backoffDelay(sub._failures++);
+  }
+
+  /** Subscribes `sub` again from its last cursor after `delayMs`, if it is still wanted and the connection open. */
+  _resubscribeLater(sub, delayMs) {
+    const again = () => {
+      sub._retryTimer = null;
+      if (this._subs.get(sub.channel) === sub && this.state === "open") this._sendSubscribe(sub);
+    };
+    if (delayMs > 0) sub._retryTimer = this._setTimeout(again, delayMs);
+    else again();
   }
 
   _jitter(maxMs) {
@@ -640,6 +654,8 @@ export class Subscription extends Emitter {
     this._ackCursor = null;
     this._ackTimer = null;
     this._retryTimer = null;
+    /** `internal` failures in a row since the last event: how long the next resubscribe waits. */
+    this._failures = 0;
     if (options.onSubscribed) this.on("subscribed", options.onSubscribed);
     if (options.onError) this.on("error", options.onError);
   }
@@ -692,6 +708,7 @@ export class Subscription extends Emitter {
     this._seen.add(frame.cursor);
     if (this._seen.size > SEEN_CURSORS) this._seen.delete(this._seen.values().next().value);
     this.cursor = frame.cursor;
+    this._failures = 0;
     if (this.durable) {
       this._ackCursor = frame.cursor;
       this._scheduleAck();

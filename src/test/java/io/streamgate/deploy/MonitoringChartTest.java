@@ -25,7 +25,7 @@ class MonitoringChartTest {
 
     private static final List<String> ALERTS = List.of("StreamgateReplicaNotReady", "StreamgateLiveConsumerLagGrowing",
             "StreamgateResumesCannotRecover", "StreamgateSlowConsumerDisconnectsSpiking", "StreamgateRecordsRejected",
-            "StreamgateDurableCursorsDegraded", "StreamgateAuthFailuresSpiking");
+            "StreamgateDurableCursorsDegraded", "StreamgateDurableCursorWritesFailing", "StreamgateAuthFailuresSpiking");
 
     @Test
     void neitherDashboardNorRulesByDefault() {

@@ -34,14 +34,29 @@ class DurableCursorLimitsTest extends GatewayTest {
     @Inject
     DurableCursorStore store;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @Test
-    void aRowOverAColumnLimitDoesNotFailTheFlushOfTheOthers() {
-        // A sub over the 255 characters of its column, acknowledged in the same flush as a well-formed row.
-        store.ack(new DurableCursor.Key(tenant, "x".repeat(300), "", "inventory:a"), new Cursor(EPOCH, 1, 5));
-        store.ack(new DurableCursor.Key(tenant, "alice", "", "inventory:a"), new Cursor(EPOCH, 1, 7));
+    void aRowPostgreSqlRefusesIsDroppedAloneAndCounted() {
+        // A sub over the 255 characters of its column is not even kept (its connection's ack gets bad_request).
+        assertThat(store.ack(new DurableCursor.Key(tenant, "x".repeat(300), "", "inventory:a"), new Cursor(EPOCH, 1, 5))).isFalse();
+        // A sub with a NUL character passes those checks (a token may carry one), and PostgreSQL's text cannot hold
+        // it: the row is refused, in the same flush as a well-formed row.
+        double refusedBefore = writeFailures(DurableCursorStore.REFUSED);
+        double unavailableBefore = writeFailures(DurableCursorStore.UNAVAILABLE);
+        assertThat(store.ack(new DurableCursor.Key(tenant, "nul\u0000sub", "", "inventory:a"), new Cursor(EPOCH, 1, 5))).isTrue();
+        assertThat(store.ack(new DurableCursor.Key(tenant, "alice", "", "inventory:a"), new Cursor(EPOCH, 1, 7))).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> clientIds("alice").size() == 1);
-        // The bad row is dropped (logged), not retried forever: the store does not report an outage.
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.lastError() == null);
+        // The bad row is dropped (logged and counted), not retried forever, and the store reports no outage.
+        await().atMost(Duration.ofSeconds(10)).until(() -> writeFailures(DurableCursorStore.REFUSED) == refusedBefore + 1);
+        assertThat(store.lastError()).isNull();
+        assertThat(writeFailures(DurableCursorStore.UNAVAILABLE)).isEqualTo(unavailableBefore);
+    }
+
+    /** streamgate_cursor_write_failures_total{reason}: registered at start, so present before any failure. */
+    private double writeFailures(String reason) {
+        return registry.get("streamgate.cursor.write.failures").tag("reason", reason).counter().count();
     }
 
     @Test

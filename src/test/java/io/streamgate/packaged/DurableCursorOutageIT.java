@@ -90,6 +90,7 @@ class DurableCursorOutageIT {
             produce(records, 0, 2);
             client.ack("inventory:sku-1", client.events("inventory:sku-1", 2).get(1).getString("cursor"));
             await().atMost(Duration.ofSeconds(10)).until(() -> storedOffset(port) >= 0);
+            assertThat(writeFailures(gateway, "unavailable")).isZero();
 
             postgres.close(); // PostgreSQL goes away
             produce(records, 2, 4);
@@ -103,6 +104,9 @@ class DurableCursorOutageIT {
                 assertThat(ready.body()).contains("degraded");
             });
             assertThat(gateway.isAlive()).isTrue();
+            // Each flush PostgreSQL does not take is counted, for the StreamgateDurableCursorWritesFailing alert.
+            assertThat(writeFailures(gateway, "unavailable")).isPositive();
+            assertThat(writeFailures(gateway, "refused")).isZero();
             // A resume that needs the database while it is away: not recovered, reason unavailable, and live.
             try (WsClient other = WsClient.connect(gateway.uri(), Tokens.token(tenant, "alice", List.of("inventory:*")))) {
                 JsonObject subscribed = other.resume("inventory:sku-2");
@@ -120,6 +124,14 @@ class DurableCursorOutageIT {
         } finally {
             postgres.close();
         }
+    }
+
+    /** streamgate_cursor_write_failures_total{reason} as the gateway exports it (registered at start, so present at 0). */
+    private static double writeFailures(GatewayProcess gateway, String reason) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^streamgate_cursor_write_failures_total\\{[^}]*reason=\""
+                + reason + "\"[^}]*} (\\S+)$").matcher(gateway.get("q/metrics").body());
+        assertThat(m.find()).as("streamgate_cursor_write_failures_total{reason=%s} exported", reason).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     /** Keeps its data directory on close (clean would delete it), so a second start is a restart. */

@@ -276,6 +276,13 @@ public final class WsClient implements AutoCloseable {
         return socket.subProtocol();
     }
 
+    /** Closes with the given close code (as a client may choose any of 1000, 3000-4999) and waits for the server's answer. */
+    public void closeWith(int code) {
+        socket.close((short) code, "test");
+        awaitClose();
+        client.close();
+    }
+
     @Override
     public void close() {
         if (!socket.isClosed()) {
