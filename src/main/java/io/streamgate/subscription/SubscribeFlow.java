@@ -12,6 +12,7 @@ import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.protocol.Frames;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
@@ -246,7 +247,7 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
-    public String encode(ConsumerRecord<String, byte[]> record) {
+    public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
         ChannelName channel = request.channel();
         if (channel.isWildcard()) {
             String subject = RecordEvents.subject(namespace, record);
@@ -255,13 +256,35 @@ final class SubscribeFlow implements ReplayTarget {
         String frame = channel == null ? null : EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
         if (frame == null) {
             parts.rejected().reject(record, "not deliverable (no subject or value is not JSON)");
+            return null;
         }
-        return frame;
+        return new OutboundFrame(frame);
     }
 
     @Override
-    public void replayed(long offset, String frame) {
-        subscription.deliverReplayed(offset, frame);
+    public ReplayTarget.Batch newBatch() {
+        return new ReplayBatch(new DeliveryBatch());
+    }
+
+    @Override
+    public void replayed(long offset, OutboundFrame frame, ReplayTarget.Batch batch) {
+        subscription.deliverReplayed(offset, frame, ((ReplayBatch) batch).writes());
+    }
+
+    /**
+     * A fetch's replayed events: the same per-event-loop batch as a live poll's (one task per event loop, frames
+     * written in order, one flush per connection). Every target of a fetch is a {@code SubscribeFlow}.
+     */
+    private record ReplayBatch(DeliveryBatch writes) implements ReplayTarget.Batch {
+        @Override
+        public void track(OutboundFrame frame) {
+            writes.track(frame);
+        }
+
+        @Override
+        public void dispatch() {
+            writes.dispatch();
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.streamgate.kafka;
 
+import io.streamgate.protocol.OutboundFrame;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -337,6 +338,27 @@ class ReplaySchedulerTest {
         }
     }
 
+    /** A fetch's writes as the scheduler builds them: tracked frames, and one dispatch at the end. */
+    static final class FetchBatch implements ReplayTarget.Batch {
+        static final AtomicInteger dispatches = new AtomicInteger();
+
+        final List<OutboundFrame> tracked = new ArrayList<>();
+        volatile boolean dispatched;
+
+        @Override
+        public void track(OutboundFrame frame) {
+            assertThat(dispatched).isFalse();
+            tracked.add(frame);
+        }
+
+        @Override
+        public void dispatch() {
+            assertThat(dispatched).as("dispatched once").isFalse();
+            dispatched = true;
+            dispatches.incrementAndGet();
+        }
+    }
+
     static final class Target implements ReplayTarget {
         static final AtomicInteger encodings = new AtomicInteger();
 
@@ -383,14 +405,22 @@ class ReplaySchedulerTest {
         }
 
         @Override
-        public String encode(ConsumerRecord<String, byte[]> record) {
+        public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
             encodings.incrementAndGet();
-            return "event " + record.offset();
+            return new OutboundFrame("event " + record.offset());
         }
 
         @Override
-        public void replayed(long offset, String frame) {
-            assertThat(frame).isEqualTo("event " + offset);
+        public ReplayTarget.Batch newBatch() {
+            return new FetchBatch();
+        }
+
+        @Override
+        public void replayed(long offset, OutboundFrame frame, ReplayTarget.Batch batch) {
+            assertThat(frame.text()).isEqualTo("event " + offset);
+            FetchBatch b = (FetchBatch) batch;
+            assertThat(b.tracked).as("tracked before it is handed over").contains(frame);
+            assertThat(b.dispatched).as("handed over before the batch is written").isFalse();
             offsets.add(offset);
             if (offsets.size() >= backUpAfter) {
                 backedUp.set(true);
