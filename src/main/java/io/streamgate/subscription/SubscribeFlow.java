@@ -1,5 +1,6 @@
 package io.streamgate.subscription;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.streamgate.auth.Grant;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
@@ -253,12 +254,13 @@ final class SubscribeFlow implements ReplayTarget {
             String subject = RecordEvents.subject(namespace, record);
             channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
         }
-        String frame = channel == null ? null : EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
+        // Straight to the bytes of the WebSocket frame: replay writes them as they are to every direct connection.
+        OutboundFrame frame = channel == null ? null
+                : EventFrameEncoder.encodeFrame(RecordEvents.event(channel, epoch, record), ByteBufAllocator.DEFAULT);
         if (frame == null) {
             parts.rejected().reject(record, "not deliverable (no subject or value is not JSON)");
-            return null;
         }
-        return new OutboundFrame(frame);
+        return frame;
     }
 
     @Override

@@ -81,6 +81,37 @@ class ReplaySchedulerTest {
     }
 
     @Test
+    void eachFetchGoesOutAsOneWriteBatchHoldingEveryClientsFramesInOffsetOrder() {
+        log.append(P0, "a", "s", 1000);
+        seam.at(P0, 1000);
+        scheduler(1, 10_000, 100_000, Duration.ofSeconds(5));
+        FetchBatch.written.clear();
+        Target fromStart = new Target("a", "ch:s", "s");
+        Target fromMiddle = new Target("a", "ch:s", "s");
+        Target wildcard = new Target("a", "ch:*", "s"); // another channel: its own frames, in the same batches
+        scheduler.submit("a", P0, -1, fromStart);
+        scheduler.submit("a", P0, 549, fromMiddle);
+        scheduler.submit("a", P0, -1, wildcard);
+        scheduler.start();
+
+        await(() -> fromStart.wentLive.get() == 1000 && fromMiddle.wentLive.get() == 1000 && wildcard.wentLive.get() == 1000);
+        assertThat(fromStart.offsets).containsExactlyElementsOf(LongStream.range(0, 1000).boxed().toList());
+        assertThat(wildcard.offsets).containsExactlyElementsOf(LongStream.range(0, 1000).boxed().toList());
+        assertThat(fromMiddle.offsets).containsExactlyElementsOf(LongStream.range(550, 1000).boxed().toList());
+        // One batch per fetch (every fetch here had events for someone), dispatched after the fetch was served.
+        assertThat(FetchBatch.written).hasSize((int) scheduler.reads());
+        assertThat(scheduler.reads()).isEqualTo(1000 / History.PER_READ);
+        for (int i = 0; i < FetchBatch.written.size(); i++) {
+            FetchBatch b = FetchBatch.written.get(i);
+            long first = (long) i * History.PER_READ;
+            long middle = Math.max(0, first + History.PER_READ - Math.max(first, 550)); // fromMiddle's share
+            assertThat(b.handed).as("fetch %d", i).hasSize((int) (2 * History.PER_READ + middle))
+                    .allMatch(o -> o >= first && o < first + History.PER_READ);
+            assertThat(b.tracked).as("one frame per record and channel").hasSize(2 * History.PER_READ);
+        }
+    }
+
+    @Test
     void aTenantReadingAWholePartitionTakesTurnsWithAnotherTenantsSmallResume() {
         log.append(P0, "big", "s", 50_000);
         log.append(P1, "small", "s", 100);
@@ -340,9 +371,11 @@ class ReplaySchedulerTest {
 
     /** A fetch's writes as the scheduler builds them: tracked frames, and one dispatch at the end. */
     static final class FetchBatch implements ReplayTarget.Batch {
-        static final AtomicInteger dispatches = new AtomicInteger();
+        static final List<FetchBatch> written = new CopyOnWriteArrayList<>();
 
         final List<OutboundFrame> tracked = new ArrayList<>();
+        /** Offsets handed over into this batch, whichever client they were for. */
+        final List<Long> handed = new ArrayList<>();
         volatile boolean dispatched;
 
         @Override
@@ -355,7 +388,7 @@ class ReplaySchedulerTest {
         public void dispatch() {
             assertThat(dispatched).as("dispatched once").isFalse();
             dispatched = true;
-            dispatches.incrementAndGet();
+            FetchBatch.written.add(this);
         }
     }
 
@@ -421,6 +454,7 @@ class ReplaySchedulerTest {
             FetchBatch b = (FetchBatch) batch;
             assertThat(b.tracked).as("tracked before it is handed over").contains(frame);
             assertThat(b.dispatched).as("handed over before the batch is written").isFalse();
+            b.handed.add(offset);
             offsets.add(offset);
             if (offsets.size() >= backUpAfter) {
                 backedUp.set(true);
