@@ -2,6 +2,7 @@ package io.streamgate.subscription;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.streamgate.support.Await;
 import io.streamgate.support.GatewayTest;
 import io.streamgate.support.StalledSocket;
 import io.streamgate.support.Tokens;
@@ -138,16 +139,6 @@ class ReplayBatchedWriteTest extends GatewayTest {
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + WAIT);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        Await.until(what, WAIT, condition);
     }
 }
