@@ -12,8 +12,9 @@ import io.netty.buffer.ByteBufUtil;
  * <p>
  * Not thread-safe until {@link #wire()} has been called once: the thread that builds the frame calls it before
  * handing the frame to other threads (and, for a frame made {@link #ofPayload}, asks for its {@link #text()}, if at
- * all, on that thread too: replay's frames are handed to every connection by the worker that encoded them). The owner releases the bytes with {@link #release()} once every write
- * that uses them was issued (each write holds a reference of its own).
+ * all, on that thread too: replay's frames are handed to every connection by the worker that encoded them). The
+ * owner releases the bytes with {@link #release()} once every write that uses them was issued (each write holds a
+ * reference of its own).
  */
 public final class OutboundFrame {
 
