@@ -9,7 +9,7 @@
 # BENCH_ONLY=fanout-1000,idle runs only those scenarios (ids: fanout-<n>, many-channels, idle, resume, storm);
 # the report then holds only them.
 # BENCH_BASELINE_JAR=<quarkus-run.jar of an earlier build> (and BENCH_BASELINE_LABEL=<its name>) adds that gateway to
-# the ramps and the idle scenario, measured in the same run right after the current one: a before/after on a
+# every scenario, measured in the same run right after the current one: a before/after on a
 # machine whose load varies. BENCH_SYSTEMS=Streamgate (name prefixes, comma-separated) runs only those systems.
 #
 # Needs JDK 17 (with jcmd), Node 20 and npm; ./mvnw fetches the rest. Every process it starts is ended on exit,

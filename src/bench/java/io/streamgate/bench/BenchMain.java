@@ -85,7 +85,7 @@ public final class BenchMain {
             loadAverages.put(scenario.id(), Machine.loadAverage());
             System.out.printf("%n== %s (load average %s)%n", scenario.title(), loadAverages.get(scenario.id()));
             List<Supplier<ServerUnderTest>> systems = new ArrayList<>(scenario.systems());
-            if (tools.baselineJar() != null && (scenario instanceof RampScenario || scenario instanceof IdleScenario)) {
+            if (tools.baselineJar() != null) { // every scenario has the gateway under test first
                 systems.add(1, StreamgateServer::baseline); // right after the gateway under test
             }
             if (options.containsKey("systems")) { // name prefixes: re-run some systems only

@@ -1,5 +1,6 @@
 package io.streamgate.kafka;
 
+import io.streamgate.protocol.OutboundFrame;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -600,7 +601,10 @@ public final class ReplayScheduler implements AutoCloseable {
             }
         }
 
-        /** Serves one batch to every resume of the turn from its own position: matched and encoded per channel. */
+        /**
+         * Serves one fetch to every resume of the turn from its own position: matched and encoded once per channel,
+         * queued into one write batch that is dispatched at the end (one task per event loop, one flush per client).
+         */
         private void deliver(List<ConsumerRecord<String, byte[]>> records, List<Resume> set) {
             for (Resume r : set) {
                 r.halted = false;
@@ -613,32 +617,43 @@ public final class ReplayScheduler implements AutoCloseable {
                 byChannel.computeIfAbsent(r.target.channel(), k -> new ArrayList<>(1)).add(r);
             }
             long count = 0;
-            for (List<Resume> group : byChannel.values()) {
-                ReplayTarget first = group.get(0).target;
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    long offset = record.offset();
-                    if (!first.wants(record)) {
-                        continue;
-                    }
-                    String frame = null;
-                    for (Resume r : group) {
-                        if (r.halted || r.next > offset) {
-                            continue; // backed up, or its cursor is at or after the record
+            ReplayTarget.Batch batch = null;
+            try {
+                for (List<Resume> group : byChannel.values()) {
+                    ReplayTarget first = group.get(0).target;
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        long offset = record.offset();
+                        if (!first.wants(record)) {
+                            continue;
                         }
-                        if (frame == null) {
-                            frame = first.encode(record);
+                        OutboundFrame frame = null;
+                        for (Resume r : group) {
+                            if (r.halted || r.next > offset) {
+                                continue; // backed up, or its cursor is at or after the record
+                            }
                             if (frame == null) {
-                                break; // not deliverable: the target reported it
+                                frame = first.encode(record);
+                                if (frame == null) {
+                                    break; // not deliverable: the target reported it
+                                }
+                                if (batch == null) {
+                                    batch = first.newBatch();
+                                }
+                                batch.track(frame);
+                            }
+                            r.target.replayed(offset, frame, batch);
+                            count++;
+                            if (r.target.isBackedUp()) {
+                                // Stop here, not at the end of the fetch: the rest would only overflow its queue.
+                                r.halted = true;
+                                r.next = offset + 1;
                             }
                         }
-                        r.target.replayed(offset, frame);
-                        count++;
-                        if (r.target.isBackedUp()) {
-                            // Stop here, not at the end of the batch: the rest would only overflow its queue.
-                            r.halted = true;
-                            r.next = offset + 1;
-                        }
                     }
+                }
+            } finally {
+                if (batch != null) {
+                    batch.dispatch(); // also after a failure: what was counted into the queues goes out
                 }
             }
             delivered.add(count);

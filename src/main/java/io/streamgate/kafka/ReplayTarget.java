@@ -1,5 +1,6 @@
 package io.streamgate.kafka;
 
+import io.streamgate.protocol.OutboundFrame;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -11,6 +12,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <p>
  * Targets that name the same {@link #channel} share the reading, the matching and the encoding of a
  * record: {@link #wants} and {@link #encode} are asked of one of them and the answer holds for all.
+ * <p>
+ * The events of one fetch go out as one {@link Batch} (made by {@link #newBatch} of one of the targets, shared by
+ * every target the fetch serves): frames are counted into each client's outbound queue as they are handed over,
+ * so {@link #isBackedUp} sees them at once, and written when the batch is dispatched after the fetch.
  */
 public interface ReplayTarget {
 
@@ -29,11 +34,17 @@ public interface ReplayTarget {
     /** Whether the record is an event of this channel (the tenant's key and the subject). */
     boolean wants(ConsumerRecord<String, byte[]> record);
 
-    /** The record's event frame on this channel, or null when it cannot be delivered (reported by the target). */
-    String encode(ConsumerRecord<String, byte[]> record);
+    /**
+     * The record's event frame on this channel, or null when it cannot be delivered (reported by the target). The
+     * caller hands it to {@link Batch#track} before using it, so that its bytes are released after the writes.
+     */
+    OutboundFrame encode(ConsumerRecord<String, byte[]> record);
 
-    /** Delivers one replayed event, as {@link #encode} made it. */
-    void replayed(long offset, String frame);
+    /** A batch for the events of one fetch, for this target and any other of the fetch. */
+    Batch newBatch();
+
+    /** Queues one replayed event, as {@link #encode} made it, into the fetch's batch. */
+    void replayed(long offset, OutboundFrame frame, Batch batch);
 
     /** Stop early: the client unsubscribed or left. */
     boolean isCancelled();
@@ -57,4 +68,13 @@ public interface ReplayTarget {
     void tooSlow();
 
     void failed(Throwable cause);
+
+    /** The writes of one fetch: built by one worker thread, then dispatched once. */
+    interface Batch {
+        /** Releases the frame's bytes once the batch has been written (also when no client took the frame). */
+        void track(OutboundFrame frame);
+
+        /** Writes what was queued: per connection in order, flushed once. */
+        void dispatch();
+    }
 }

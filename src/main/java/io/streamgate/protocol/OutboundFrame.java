@@ -11,20 +11,51 @@ import io.netty.buffer.ByteBufUtil;
  * connection written to directly. One live event is one instance for all of its subscribers.
  * <p>
  * Not thread-safe until {@link #wire()} has been called once: the thread that builds the frame calls it before
- * handing the frame to other threads. The owner releases the bytes with {@link #release()} once every write
- * that uses them was issued (each write holds a reference of its own).
+ * handing the frame to other threads (and, for a frame made {@link #ofPayload}, asks for its {@link #text()}, if at
+ * all, on that thread too: replay's frames are handed to every connection by the worker that encoded them). The
+ * owner releases the bytes with {@link #release()} once every write that uses them was issued (each write holds a
+ * reference of its own).
  */
 public final class OutboundFrame {
 
-    private final String text;
+    /** Room a payload written in place leaves before it for the header ({@link #ofPayload}): the longest header. */
+    public static final int MAX_HEADER = 10;
+
+    private String text;
     private ByteBuf wire;
 
     public OutboundFrame(String text) {
         this.text = text;
     }
 
+    private OutboundFrame(ByteBuf wire) {
+        this.wire = wire;
+    }
+
+    /**
+     * A frame whose UTF-8 payload was written straight into {@code buf}, after {@link #MAX_HEADER} bytes left free
+     * at its start: the header goes into that room, right before the payload, and the frame owns {@code buf}. The
+     * text is only made if a connection without a direct wire asks for it.
+     */
+    public static OutboundFrame ofPayload(ByteBuf buf) {
+        int length = buf.writerIndex() - MAX_HEADER;
+        int start = MAX_HEADER - headerLength(length);
+        writeHeader(buf, start, length);
+        buf.readerIndex(start);
+        return new OutboundFrame(buf);
+    }
+
+    /** The frame's text; decoded from the bytes on first use for a frame made {@link #ofPayload}. */
     public String text() {
-        return text;
+        String t = text;
+        if (t == null) {
+            ByteBuf w = wire;
+            int length7 = w.getByte(w.readerIndex() + 1) & 0x7F;
+            int header = length7 < 126 ? 2 : length7 == 126 ? 4 : 10;
+            t = w.toString(w.readerIndex() + header, w.readableBytes() - header, java.nio.charset.StandardCharsets.UTF_8);
+            text = t;
+        }
+        return t;
     }
 
     /** The encoded frame; its reader index and content must not be changed: write duplicates of it. */
@@ -54,19 +85,29 @@ public final class OutboundFrame {
     /** Encodes a server text frame (no mask, no extension bits) into a new buffer of {@code alloc}. */
     public static ByteBuf encode(String text, ByteBufAllocator alloc) {
         int length = ByteBufUtil.utf8Bytes(text);
-        int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+        int header = headerLength(length);
         ByteBuf buf = alloc.buffer(header + length);
-        buf.writeByte(0x81); // FIN, text
-        if (length < 126) {
-            buf.writeByte(length);
-        } else if (length < 65536) {
-            buf.writeByte(126);
-            buf.writeShort(length);
-        } else {
-            buf.writeByte(127);
-            buf.writeLong(length);
-        }
+        writeHeader(buf, 0, length);
+        buf.writerIndex(header);
         ByteBufUtil.reserveAndWriteUtf8(buf, text, length);
         return buf;
+    }
+
+    private static int headerLength(int payloadLength) {
+        return payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10;
+    }
+
+    /** FIN + text opcode and the payload length, at {@code index} (the buffer's indexes are left alone). */
+    private static void writeHeader(ByteBuf buf, int index, int length) {
+        buf.setByte(index, 0x81);
+        if (length < 126) {
+            buf.setByte(index + 1, length);
+        } else if (length < 65536) {
+            buf.setByte(index + 1, 126);
+            buf.setShort(index + 2, length);
+        } else {
+            buf.setByte(index + 1, 127);
+            buf.setLong(index + 2, length);
+        }
     }
 }

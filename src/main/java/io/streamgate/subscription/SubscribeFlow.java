@@ -1,5 +1,6 @@
 package io.streamgate.subscription;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.streamgate.auth.Grant;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
@@ -12,6 +13,7 @@ import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.protocol.Frames;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
@@ -246,13 +248,15 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
-    public String encode(ConsumerRecord<String, byte[]> record) {
+    public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
         ChannelName channel = request.channel();
         if (channel.isWildcard()) {
             String subject = RecordEvents.subject(namespace, record);
             channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
         }
-        String frame = channel == null ? null : EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
+        // Straight to the bytes of the WebSocket frame: replay writes them as they are to every direct connection.
+        OutboundFrame frame = channel == null ? null
+                : EventFrameEncoder.encodeFrame(RecordEvents.event(channel, epoch, record), ByteBufAllocator.DEFAULT);
         if (frame == null) {
             parts.rejected().reject(record, "not deliverable (no subject or value is not JSON)");
         }
@@ -260,8 +264,29 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
-    public void replayed(long offset, String frame) {
-        subscription.deliverReplayed(offset, frame);
+    public ReplayTarget.Batch newBatch() {
+        return new ReplayBatch(new DeliveryBatch());
+    }
+
+    @Override
+    public void replayed(long offset, OutboundFrame frame, ReplayTarget.Batch batch) {
+        subscription.deliverReplayed(offset, frame, ((ReplayBatch) batch).writes());
+    }
+
+    /**
+     * A fetch's replayed events: the same per-event-loop batch as a live poll's (one task per event loop, frames
+     * written in order, one flush per connection). Every target of a fetch is a {@code SubscribeFlow}.
+     */
+    private record ReplayBatch(DeliveryBatch writes) implements ReplayTarget.Batch {
+        @Override
+        public void track(OutboundFrame frame) {
+            writes.track(frame);
+        }
+
+        @Override
+        public void dispatch() {
+            writes.dispatch();
+        }
     }
 
     @Override

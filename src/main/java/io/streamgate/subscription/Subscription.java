@@ -58,10 +58,14 @@ public final class Subscription {
         }
     }
 
-    synchronized void deliverReplayed(long offset, String frame) {
+    /**
+     * Replay: the frame is shared by the fetch's subscribers of the channel and written when the fetch's batch is,
+     * but counted into the connection's outbound queue now (so the replay sees at once when it is backed up).
+     */
+    synchronized void deliverReplayed(long offset, OutboundFrame frame, DeliveryBatch batch) {
         if (!cancelled && offset > lastOffset) {
             lastOffset = offset;
-            sink.send(frame);
+            sink.send(frame, batch);
         }
     }
 

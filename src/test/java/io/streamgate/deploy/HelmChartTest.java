@@ -68,6 +68,11 @@ class HelmChartTest {
             Map.entry("STREAMGATE_LIVE_ASSIGNMENT", "all"),
             Map.entry("STREAMGATE_LIVE_RELEASE_DELAY", "PT30S"),
             Map.entry("STREAMGATE_REPLAY_WORKERS", "4"),
+            Map.entry("STREAMGATE_REPLAY_MAX_WAITING_PER_TENANT", "10000"),
+            Map.entry("STREAMGATE_REPLAY_TURN_RECORDS", "20000"),
+            Map.entry("STREAMGATE_REPLAY_FETCH_BYTES", "4194304"),
+            Map.entry("STREAMGATE_REPLAY_POLL_TIMEOUT", "PT0.5S"),
+            Map.entry("STREAMGATE_REPLAY_LIVE_READY_TIMEOUT", "PT30S"),
             Map.entry("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES", "65536"),
             Map.entry("STREAMGATE_PUBLISH_RATE_PER_SECOND", "20"),
             Map.entry("STREAMGATE_PUBLISH_BURST", "40"),
@@ -265,6 +270,11 @@ class HelmChartTest {
         values.put("config.connection.maxSubscriptions", "500");
         values.put("config.connection.maxBadCommands", "10");
         values.put("config.replay.workers", "8");
+        values.put("config.replay.maxWaitingPerTenant", "500");
+        values.put("config.replay.turnRecords", "5000");
+        values.put("config.replay.fetchBytes", "1048576");
+        values.put("config.replay.pollTimeout", "PT0.2S");
+        values.put("config.replay.liveReadyTimeout", "PT1M");
         values.put("config.live.assignment", "interest");
         values.put("config.live.releaseDelay", "PT5M");
         values.put("config.publish.maxPayloadBytes", "1024");
@@ -279,6 +289,11 @@ class HelmChartTest {
         assertThat(m.env("STREAMGATE_CONNECTION_MAX_SUBSCRIPTIONS")).isEqualTo("500");
         assertThat(m.env("STREAMGATE_CONNECTION_MAX_BAD_COMMANDS")).isEqualTo("10");
         assertThat(m.env("STREAMGATE_REPLAY_WORKERS")).isEqualTo("8");
+        assertThat(m.env("STREAMGATE_REPLAY_MAX_WAITING_PER_TENANT")).isEqualTo("500");
+        assertThat(m.env("STREAMGATE_REPLAY_TURN_RECORDS")).isEqualTo("5000");
+        assertThat(m.env("STREAMGATE_REPLAY_FETCH_BYTES")).isEqualTo("1048576");
+        assertThat(m.env("STREAMGATE_REPLAY_POLL_TIMEOUT")).isEqualTo("PT0.2S");
+        assertThat(m.env("STREAMGATE_REPLAY_LIVE_READY_TIMEOUT")).isEqualTo("PT1M");
         assertThat(m.env("STREAMGATE_LIVE_ASSIGNMENT")).isEqualTo("interest");
         assertThat(m.env("STREAMGATE_LIVE_RELEASE_DELAY")).isEqualTo("PT5M");
         assertThat(m.env("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES")).isEqualTo("1024");

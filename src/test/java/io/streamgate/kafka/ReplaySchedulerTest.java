@@ -1,5 +1,6 @@
 package io.streamgate.kafka;
 
+import io.streamgate.protocol.OutboundFrame;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -77,6 +78,37 @@ class ReplaySchedulerTest {
         assertThat(scheduler.reads()).isEqualTo(2000 / History.PER_READ);
         assertThat(Target.encodings.get()).isEqualTo(1000); // once per record of the channel, not per client
         assertThat(scheduler.waiting()).isZero();
+    }
+
+    @Test
+    void eachFetchGoesOutAsOneWriteBatchHoldingEveryClientsFramesInOffsetOrder() {
+        log.append(P0, "a", "s", 1000);
+        seam.at(P0, 1000);
+        scheduler(1, 10_000, 100_000, Duration.ofSeconds(5));
+        FetchBatch.written.clear();
+        Target fromStart = new Target("a", "ch:s", "s");
+        Target fromMiddle = new Target("a", "ch:s", "s");
+        Target wildcard = new Target("a", "ch:*", "s"); // another channel: its own frames, in the same batches
+        scheduler.submit("a", P0, -1, fromStart);
+        scheduler.submit("a", P0, 549, fromMiddle);
+        scheduler.submit("a", P0, -1, wildcard);
+        scheduler.start();
+
+        await(() -> fromStart.wentLive.get() == 1000 && fromMiddle.wentLive.get() == 1000 && wildcard.wentLive.get() == 1000);
+        assertThat(fromStart.offsets).containsExactlyElementsOf(LongStream.range(0, 1000).boxed().toList());
+        assertThat(wildcard.offsets).containsExactlyElementsOf(LongStream.range(0, 1000).boxed().toList());
+        assertThat(fromMiddle.offsets).containsExactlyElementsOf(LongStream.range(550, 1000).boxed().toList());
+        // One batch per fetch (every fetch here had events for someone), dispatched after the fetch was served.
+        assertThat(FetchBatch.written).hasSize((int) scheduler.reads());
+        assertThat(scheduler.reads()).isEqualTo(1000 / History.PER_READ);
+        for (int i = 0; i < FetchBatch.written.size(); i++) {
+            FetchBatch b = FetchBatch.written.get(i);
+            long first = (long) i * History.PER_READ;
+            long middle = Math.max(0, first + History.PER_READ - Math.max(first, 550)); // fromMiddle's share
+            assertThat(b.handed).as("fetch %d", i).hasSize((int) (2 * History.PER_READ + middle))
+                    .allMatch(o -> o >= first && o < first + History.PER_READ);
+            assertThat(b.tracked).as("one frame per record and channel").hasSize(2 * History.PER_READ);
+        }
     }
 
     @Test
@@ -337,6 +369,29 @@ class ReplaySchedulerTest {
         }
     }
 
+    /** A fetch's writes as the scheduler builds them: tracked frames, and one dispatch at the end. */
+    static final class FetchBatch implements ReplayTarget.Batch {
+        static final List<FetchBatch> written = new CopyOnWriteArrayList<>();
+
+        final List<OutboundFrame> tracked = new ArrayList<>();
+        /** Offsets handed over into this batch, whichever client they were for. */
+        final List<Long> handed = new ArrayList<>();
+        volatile boolean dispatched;
+
+        @Override
+        public void track(OutboundFrame frame) {
+            assertThat(dispatched).isFalse();
+            tracked.add(frame);
+        }
+
+        @Override
+        public void dispatch() {
+            assertThat(dispatched).as("dispatched once").isFalse();
+            dispatched = true;
+            FetchBatch.written.add(this);
+        }
+    }
+
     static final class Target implements ReplayTarget {
         static final AtomicInteger encodings = new AtomicInteger();
 
@@ -383,14 +438,23 @@ class ReplaySchedulerTest {
         }
 
         @Override
-        public String encode(ConsumerRecord<String, byte[]> record) {
+        public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
             encodings.incrementAndGet();
-            return "event " + record.offset();
+            return new OutboundFrame("event " + record.offset());
         }
 
         @Override
-        public void replayed(long offset, String frame) {
-            assertThat(frame).isEqualTo("event " + offset);
+        public ReplayTarget.Batch newBatch() {
+            return new FetchBatch();
+        }
+
+        @Override
+        public void replayed(long offset, OutboundFrame frame, ReplayTarget.Batch batch) {
+            assertThat(frame.text()).isEqualTo("event " + offset);
+            FetchBatch b = (FetchBatch) batch;
+            assertThat(b.tracked).as("tracked before it is handed over").contains(frame);
+            assertThat(b.dispatched).as("handed over before the batch is written").isFalse();
+            b.handed.add(offset);
             offsets.add(offset);
             if (offsets.size() >= backUpAfter) {
                 backedUp.set(true);

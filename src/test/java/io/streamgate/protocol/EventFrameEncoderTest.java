@@ -2,6 +2,13 @@ package io.streamgate.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.streamgate.channel.ChannelName;
+import io.streamgate.stream.Cursor;
+import io.streamgate.stream.Epoch;
+import io.streamgate.stream.StreamEvent;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -72,5 +79,33 @@ class EventFrameEncoderTest {
         }
         assertThat(EventFrameEncoder.encode("a:b", "c", 0, null, null, null, json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .endsWith("\"data\":" + json + "}");
+    }
+
+    /**
+     * Replay's frames are written straight to bytes: the same payload as the text path, behind the header a text
+     * frame of that length has (7-bit, 16-bit and 64-bit lengths), and the text decoded back for a connection
+     * without a direct wire.
+     */
+    @Test
+    void aFrameEncodedStraightToBytesIsTheTextFrameByteForByte() {
+        for (int size : new int[] {10, 200, 70_000}) {
+            byte[] value = ("{\"name\":\"caf\u00e9 \\\"x\\\"\",\"p\":\"" + "y".repeat(size) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            StreamEvent event = new StreamEvent(new ChannelName("inventory", "sku-1"),
+                    new Cursor(new Epoch("28mGBR5uQduCztE4xdaBQw", 3), 1, 42), 1234L, "e1", "stock", "bob", value);
+            String text = EventFrameEncoder.encode(event);
+            OutboundFrame direct = EventFrameEncoder.encodeFrame(event, ByteBufAllocator.DEFAULT);
+            ByteBuf expected = OutboundFrame.encode(text, ByteBufAllocator.DEFAULT);
+            try {
+                assertThat(ByteBufUtil.getBytes(direct.wire())).as("size %d", size).isEqualTo(ByteBufUtil.getBytes(expected));
+                assertThat(direct.text()).isEqualTo(text);
+            } finally {
+                expected.release();
+                direct.release();
+            }
+        }
+        StreamEvent notJson = new StreamEvent(new ChannelName("a", "b"), new Cursor(new Epoch("28mGBR5uQduCztE4xdaBQw", 3), 0, 1),
+                0, null, null, null, "{".getBytes(StandardCharsets.UTF_8));
+        assertThat(EventFrameEncoder.encodeFrame(notJson, ByteBufAllocator.DEFAULT)).isNull();
     }
 }

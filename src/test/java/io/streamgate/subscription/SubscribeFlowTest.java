@@ -14,6 +14,7 @@ import io.streamgate.kafka.ReplayWorkers;
 import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.EventFrameEncoder;
+import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
@@ -304,7 +305,11 @@ class SubscribeFlowTest {
         for (long offset : offsets) {
             ConsumerRecord<String, byte[]> r = record(offset);
             if (target.wants(r)) {
-                target.replayed(offset, target.encode(r));
+                ReplayTarget.Batch batch = target.newBatch();
+                OutboundFrame frame = target.encode(r);
+                batch.track(frame);
+                target.replayed(offset, frame, batch);
+                batch.dispatch();
             }
         }
     }

@@ -53,10 +53,22 @@ public final class Pacer implements AutoCloseable {
         }
     }
 
-    /** Publishes {@code count} events as fast as the publisher takes them (history for a resume). */
-    public static void burst(Publisher publisher, Sequences sequences, int channel, long count) {
+    /** Events a burst publishes before it waits for the server to have taken them ({@link Publisher#sync}). */
+    static final int BURST_CHUNK = 1000;
+
+    /**
+     * Publishes {@code count} events as fast as the publisher takes them (history for a resume), waiting for the
+     * server to have taken each {@link #BURST_CHUNK} before the next. Unpaced, a publisher over one WebSocket
+     * (Socket.IO) queued all 100,000 events of the resume scenario at once, and its reply to the server's
+     * heartbeat queued behind them: when the loaded server needed longer than its pingTimeout (20 s) to read
+     * them, it dropped the publisher and the final sync never came back.
+     */
+    public static void burst(Publisher publisher, Sequences sequences, int channel, long count) throws Exception {
         for (long i = 0; i < count; i++) {
             publisher.publish(channel, sequences.take(channel), System.nanoTime());
+            if ((i + 1) % BURST_CHUNK == 0 && i + 1 < count) {
+                publisher.sync();
+            }
         }
     }
 

@@ -26,7 +26,14 @@ public abstract class WebSocketPublisher implements Publisher {
                 .onSuccess(ws -> {
                     socket = ws;
                     ws.textMessageHandler(text -> received(text, ready::complete));
-                    ws.closeHandler(v -> ready.completeExceptionally(new IllegalStateException("publisher connection closed")));
+                    ws.closeHandler(v -> {
+                        // Say so at once (a sync in progress would otherwise wait its whole timeout for nothing):
+                        // a Node server closes a publisher whose heartbeat replies came too late (pingTimeout).
+                        IllegalStateException closed = new IllegalStateException("publisher connection closed by the server"
+                                + (ws.closeStatusCode() == null ? "" : " (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
+                        ready.completeExceptionally(closed);
+                        synced.completeExceptionally(closed);
+                    });
                 })
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         greet();
@@ -53,6 +60,9 @@ public abstract class WebSocketPublisher implements Publisher {
     public void sync() throws Exception {
         CompletableFuture<Void> reply = new CompletableFuture<>();
         synced = reply;
+        if (socket.isClosed()) {
+            throw new IllegalStateException("publisher connection closed by the server");
+        }
         write(syncRequest());
         reply.get(120, TimeUnit.SECONDS);
     }
