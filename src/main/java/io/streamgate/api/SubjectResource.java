@@ -5,7 +5,6 @@ import io.streamgate.api.control.ControlTopic;
 import io.streamgate.auth.Grant;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.POST;

@@ -1,6 +1,7 @@
 package io.streamgate.api.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * What one replica tells all others on the control topic: close every connection of a subject
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param subject    for {@code disconnect}: whose connections
  * @param revocation for {@code revoke}
  */
+@RegisterForReflection // read and written by Jackson (the control topic)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ControlMessage(String type, String tenant, String subject, Revocation revocation) {
 

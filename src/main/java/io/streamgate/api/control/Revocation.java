@@ -2,6 +2,7 @@ package io.streamgate.api.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.streamgate.auth.Grant;
 
 /**
@@ -17,6 +18,7 @@ import io.streamgate.auth.Grant;
  * @param expiresAtMillis    when a revocation of one token may be forgotten (its token has expired by then); 0 for
  *                           a revocation of a subject, which is kept
  */
+@RegisterForReflection // read and written by Jackson (the control topic)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Revocation(String tenant, @JsonProperty("jti") String tokenId, String subject,
         @JsonProperty("issued_before") long issuedBeforeMillis, @JsonProperty("expires_at") long expiresAtMillis) {
