@@ -41,10 +41,8 @@ public class Revocations {
     Vertx vertx;
 
     void start(@Observes StartupEvent event) {
-        vertx.executeBlocking(() -> {
-            reload();
-            return null;
-        }, false);
+        // Before the HTTP server takes upgrades: a replica that just (re)started must not admit a revoked token.
+        reload();
         vertx.setPeriodic(config.api().revocationReload().toMillis(), id -> vertx.executeBlocking(() -> {
             reload();
             return null;
