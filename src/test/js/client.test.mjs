@@ -119,8 +119,10 @@ test("backoff grows exponentially with jitter, is capped, and resets once welcom
   assert.equal(delays[delays.length - 1], 100, "back to the first step");
 });
 
-test("4403 and 1008 end the client: no reconnect", async () => {
-  for (const code of [CloseCodes.FORBIDDEN, CloseCodes.POLICY]) {
+test("4403, 1008, 4410 and 4411 end the client: no reconnect", async () => {
+  const expected = { [CloseCodes.FORBIDDEN]: "forbidden", [CloseCodes.POLICY]: "policy",
+    [CloseCodes.DISCONNECTED]: "disconnected_by_server", [CloseCodes.TOKEN_REVOKED]: "token_revoked" };
+  for (const code of [CloseCodes.FORBIDDEN, CloseCodes.POLICY, CloseCodes.DISCONNECTED, CloseCodes.TOKEN_REVOKED]) {
     FakeSocket.reset();
     const client = await openWelcomed();
     const errors = [];
@@ -129,7 +131,7 @@ test("4403 and 1008 end the client: no reconnect", async () => {
     assert.equal(client.state, "closed");
     await clock.advance(600_000);
     assert.equal(FakeSocket.all.length, 1, "never reconnects after " + code);
-    assert.equal(errors.length, 1);
+    assert.deepEqual(errors, [expected[code]]);
   }
 });
 

@@ -17,6 +17,8 @@ import org.jboss.logging.Logger;
  * The local-mode-only HTTP endpoints the demo page uses:
  * <ul>
  * <li>{@code GET /dev/token?tenant=demo&sub=alice&ttl=600}: a signed demo token and its expiry;</li>
+ * <li>{@code GET /dev/server-token?tenant=demo&sub=backend&ttl=600}: a server token for the server API
+ * (docs/api.md), in the same form;</li>
  * <li>{@code GET /dev/snapshot?tenant=demo&sub=alice}: the catalogue with current stock levels and the
  * shopper's latest order, each with the cursor to subscribe {@code since}.</li>
  * <li>{@code POST /dev/restart}: restarts the gateway application (Kafka and PostgreSQL stay up), as
@@ -39,7 +41,8 @@ public class DevRoutes {
 
     void register(@Observes Router router) {
         // Blocking handlers: signing and reading Kafka do not belong on the event loop.
-        router.get("/dev/token").blockingHandler(this::token);
+        router.get("/dev/token").blockingHandler(rc -> token(rc, "alice", tokens::mint));
+        router.get("/dev/server-token").blockingHandler(rc -> token(rc, "backend", tokens::mintServer));
         router.get("/dev/snapshot").blockingHandler(this::snapshot);
         router.post("/dev/restart").handler(this::restart);
     }
@@ -67,9 +70,13 @@ public class DevRoutes {
         }
     }
 
-    private void token(RoutingContext rc) {
+    private interface Minter {
+        DevTokens.Token mint(String tenant, String sub, long ttlSeconds);
+    }
+
+    private void token(RoutingContext rc, String defaultSub, Minter minter) {
         String tenant = param(rc, "tenant", DemoCatalogue.TENANT);
-        String sub = param(rc, "sub", "alice");
+        String sub = param(rc, "sub", defaultSub);
         long ttl;
         try {
             ttl = Long.parseLong(param(rc, "ttl", "600"));
@@ -80,7 +87,7 @@ public class DevRoutes {
             badRequest(rc, "tenant and sub: 1-64 of A-Z a-z 0-9 . _ -; ttl: 10 to 86400 seconds");
             return;
         }
-        DevTokens.Token token = tokens.mint(tenant, sub, ttl);
+        DevTokens.Token token = minter.mint(tenant, sub, ttl);
         ObjectNode body = MAPPER.createObjectNode();
         body.put("token", token.token());
         body.put("expires_at", token.expiresAtMillis());

@@ -25,7 +25,21 @@ public class DevTokens {
     @ConfigProperty(name = "mp.jwt.verify.issuer")
     String issuer;
 
+    @ConfigProperty(name = "streamgate.api.role", defaultValue = "streamgate-server")
+    String serverRole;
+
     record Token(String token, long expiresAtMillis) {
+    }
+
+    /** A server token for the server API (docs/api.md): the tenant, a subject naming the backend, the server role. */
+    Token mintServer(String tenant, String sub, long ttlSeconds) {
+        Instant now = Instant.now();
+        Instant expiresAt = now.plusSeconds(ttlSeconds);
+        String token = Jwt.issuer(issuer).subject(sub).claim("tenant", tenant).groups(serverRole)
+                .claim("jti", java.util.UUID.randomUUID().toString())
+                .issuedAt(now).expiresAt(expiresAt)
+                .sign();
+        return new Token(token, expiresAt.toEpochMilli());
     }
 
     Token mint(String tenant, String sub, long ttlSeconds) {

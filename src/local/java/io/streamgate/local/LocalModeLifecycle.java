@@ -37,6 +37,8 @@ public class LocalModeLifecycle {
                   Demo storefront:  %1$s/
                   JS client:        %1$s/v1/client.js      WebSocket: ws://localhost:%2$d/v1/ws
                   Demo token:       %1$s/dev/token?tenant=demo&sub=alice
+                  Server API:       %1$s/v1/api/ (docs/api.md)   Swagger UI: %1$s/q/swagger-ui
+                  Server token:     %1$s/dev/server-token?tenant=demo&sub=backend
                   Kafka:            %3$s   (kcat -b %3$s -L)
                   PostgreSQL:       %4$s   (user postgres, password postgres)
                   Ctrl-C stops the gateway, Kafka, PostgreSQL and the demo producer.

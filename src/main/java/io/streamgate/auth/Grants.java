@@ -1,6 +1,7 @@
 package io.streamgate.auth;
 
 import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -34,7 +35,16 @@ public final class Grants {
         }
         return Optional.of(new Grant(tenantId, token.getSubject(),
                 patterns(token.getClaim("subscribe")), patterns(token.getClaim("publish")),
-                token.getExpirationTime() * 1000L, presenceInfo(token.getClaim("presence"))));
+                token.getExpirationTime() * 1000L, presenceInfo(token.getClaim("presence")),
+                token.getTokenID(), seconds(token.getClaim("iat")) * 1000L));
+    }
+
+    /** A numeric date claim ({@code iat}) in seconds, 0 when absent or not a number. */
+    private static long seconds(Object claim) {
+        if (claim instanceof JsonNumber n) {
+            return n.longValue();
+        }
+        return claim instanceof Number n ? n.longValue() : 0;
     }
 
     /** Only a JSON object of modest size is shown to others. */

@@ -53,6 +53,9 @@ public interface StreamgateConfig {
     /** Who is in a channel, across replicas. */
     Presence presence();
 
+    /** The server API for backends and operators ({@code /v1/api/}, docs/api.md). */
+    Api api();
+
     interface Namespace {
         /** The Kafka topic whose records become this namespace's events. Records are keyed by tenant id. */
         String topic();
@@ -312,6 +315,57 @@ public interface StreamgateConfig {
          */
         @WithDefault("PT30S")
         Duration ttl();
+    }
+
+    interface Api {
+        /** Serve {@code /v1/api/}. Off: every API request is answered 404 {@code not_found}. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * The role (an entry of the token's {@code groups} claim) that makes a token a server token. Tokens without
+         * it, client tokens, are refused with 403 on every API endpoint.
+         */
+        @WithDefault("streamgate-server")
+        String role();
+
+        /** API requests per second a tenant may sustain on one replica (token bucket refill rate). */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** API requests a tenant may send in a burst on one replica (token bucket size). */
+        @WithDefault("100")
+        int burst();
+
+        /** The largest {@code limit} of a read of a channel's events. */
+        @WithDefault("1000")
+        int maxEvents();
+
+        /**
+         * How many records of the tenant's partition one read of a channel's events looks at, at most. A cold
+         * channel in a busy partition is answered from this window ({@code bounded: true} when fewer than
+         * {@code limit} events were found in it): one request never scans the whole log.
+         */
+        @WithDefault("10000")
+        int maxScanRecords();
+
+        /** Kafka consumers kept for reads of channels' events and cursors; more requests wait for one. */
+        @WithDefault("2")
+        int readers();
+
+        /**
+         * The Kafka topic through which replicas tell each other of disconnects and revocations. Created at
+         * startup when missing (one partition, an hour's retention); every replica reads it.
+         */
+        @WithDefault("streamgate-control")
+        String controlTopic();
+
+        /**
+         * How often each replica reloads the revocations from PostgreSQL, besides hearing of new ones on the control
+         * topic at once: heals a replica that started while the database was away.
+         */
+        @WithDefault("PT30S")
+        Duration revocationReload();
     }
 
     interface Drain {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
+import io.streamgate.api.control.Revocations;
 import io.streamgate.auth.ChannelAccess;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
@@ -15,7 +16,6 @@ import io.streamgate.config.StreamgateConfig;
 import io.streamgate.durable.DurableCursor;
 import io.streamgate.durable.DurableCursorStore;
 import io.streamgate.kafka.Publisher;
-import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.presence.PresenceService;
 import io.streamgate.protocol.CloseCodes;
@@ -65,7 +65,7 @@ public class CommandRouter {
     Publisher publisher;
 
     @Inject
-    TopicEpochs epochs;
+    Revocations revocations;
 
     @Inject
     PresenceService presence;
@@ -187,7 +187,7 @@ public class CommandRouter {
                 ErrorCode.UNKNOWN_NAMESPACE, "namespace '" + channel.namespace() + "' does not exist"));
         access.checkPublish(grant, channel, namespace);
         JsonNode data = command.require("data");
-        checkPointerSubject(namespace, channel, data);
+        Publisher.checkSubject(namespace, channel, data);
         byte[] json;
         try {
             json = MAPPER.writeValueAsBytes(data);
@@ -204,13 +204,8 @@ public class CommandRouter {
         JsonNode id = command.id();
         // 'from' is the token's sub, never anything the client sent.
         String topic = namespace.topic();
-        publisher.publish(topic, grant.tenant(), channel.subject(), grant.subject(), json)
-                .thenCompose(written -> epochs.epochOf(topic)
-                        // Stored in a partition the known epoch does not have: partitions were added. Read the epoch
-                        // again rather than answer an error for a stored record (the client would publish it twice).
-                        .thenCompose(epoch -> written.partition() < epoch.partitions()
-                                ? java.util.concurrent.CompletableFuture.completedFuture(epoch) : epochs.current(topic))
-                        .thenApply(epoch -> new Cursor(epoch, written.partition(), written.offset()).encode()))
+        publisher.publishAt(topic, grant.tenant(), channel.subject(), grant.subject(), json)
+                .thenApply(Cursor::encode)
                 .whenComplete((cursor, failure) -> {
                     if (failure != null) {
                         LOG.warnf("Publish to %s failed: %s", channel, failure.getMessage());
@@ -221,22 +216,6 @@ public class CommandRouter {
                         session.send(Frames.published(id, cursor));
                     }
                 });
-    }
-
-    /**
-     * In a namespace whose subject comes from the value, delivery follows the value, not the channel the grant was
-     * checked against: the value must name the channel's own subject (issue 15, item 5).
-     */
-    private static void checkPointerSubject(Namespace namespace, ChannelName channel, JsonNode data) {
-        if (namespace.subjectPointer().isEmpty()) {
-            return;
-        }
-        JsonNode node = data.at(namespace.subjectPointer().get());
-        String subject = node.isTextual() || node.isNumber() ? node.asText() : null;
-        if (!channel.subject().equals(subject)) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "namespace " + namespace.name() + " takes the subject from 'data' at "
-                    + namespace.subjectPointer().get() + ": it must be \"" + channel.subject() + "\", the channel's subject");
-        }
     }
 
     private void presence(ClientSession session, Command command) {
@@ -259,7 +238,7 @@ public class CommandRouter {
         vertx.<Grant>executeBlocking(() -> {
             // Signature checks cost CPU, and a JWKS location may mean I/O: not on the event loop.
             try {
-                return Grants.from(jwtParser.parse(token)).orElse(null);
+                return Grants.from(jwtParser.parse(token)).filter(g -> !revocations.isRevoked(g)).orElse(null);
             } catch (ParseException e) {
                 return null;
             }

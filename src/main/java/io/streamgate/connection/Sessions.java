@@ -57,6 +57,21 @@ public class Sessions {
         return byId.values();
     }
 
+    /**
+     * Closes every session of this replica whose grant matches (the server API's disconnect and revocation).
+     * Returns how many were asked to close.
+     */
+    public int closeWhere(java.util.function.Predicate<io.streamgate.auth.Grant> which, io.quarkus.websockets.next.CloseReason reason) {
+        int closed = 0;
+        for (ClientSession s : byId.values()) {
+            if (which.test(s.grant())) {
+                s.close(reason);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     public int count() {
         return byId.size();
     }

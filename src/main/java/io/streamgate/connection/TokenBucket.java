@@ -2,23 +2,23 @@ package io.streamgate.connection;
 
 /**
  * A token bucket: {@code burst} at once, refilled at {@code ratePerSecond}. Limits one connection's
- * publishes and commands, a tenant's and the replica's new connections. Twenty lines do not justify a rate-limiting library;
+ * publishes and commands, a tenant's and the replica's new connections, a tenant's server API requests. Twenty lines do not justify a rate-limiting library;
  * SmallRye Fault Tolerance's {@code @RateLimit} limits a method for everyone, not per connection.
  */
-final class TokenBucket {
+public final class TokenBucket {
 
     private final double ratePerNano;
     private final double burst;
     private double tokens;
     private long last = System.nanoTime();
 
-    TokenBucket(double ratePerSecond, int burst) {
+    public TokenBucket(double ratePerSecond, int burst) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = burst;
         this.tokens = burst;
     }
 
-    synchronized boolean tryTake() {
+    public synchronized boolean tryTake() {
         long now = System.nanoTime();
         tokens = Math.min(burst, tokens + (now - last) * ratePerNano);
         last = now;
@@ -35,7 +35,7 @@ final class TokenBucket {
     }
 
     /** Refilled to its burst: indistinguishable from a new bucket, so it may be forgotten. */
-    synchronized boolean isFull() {
+    public synchronized boolean isFull() {
         long now = System.nanoTime();
         return tokens + (now - last) * ratePerNano >= burst;
     }

@@ -5,6 +5,7 @@ import io.quarkus.websockets.next.UserData;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
+import io.streamgate.api.control.Revocations;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
 import io.streamgate.metrics.AuthFailureCounter;
@@ -66,6 +67,9 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
     @Inject
     Vertx vertx;
 
+    @Inject
+    Revocations revocations;
+
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         HttpServerRequest request = context.httpRequest();
@@ -106,7 +110,8 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
 
     private Verified verify(String token) {
         try {
-            return Grants.from(jwtParser.parse(token)).map(g -> new Verified(g, 200, null))
+            return Grants.from(jwtParser.parse(token))
+                    .map(g -> revocations.isRevoked(g) ? new Verified(null, 401, "revoked") : new Verified(g, 200, null))
                     .orElseGet(() -> new Verified(null, 403, "no_tenant"));
         } catch (ParseException | RuntimeException e) {
             return new Verified(null, 401, AuthFailureCounter.reason(e));

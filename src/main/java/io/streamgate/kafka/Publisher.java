@@ -1,8 +1,14 @@
 package io.streamgate.kafka;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.streamgate.channel.ChannelName;
+import io.streamgate.channel.Namespace;
+import io.streamgate.protocol.CommandException;
+import io.streamgate.protocol.ErrorCode;
+import io.streamgate.stream.Cursor;
 import io.streamgate.stream.RecordEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,6 +20,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -30,6 +37,39 @@ public class Publisher {
     @Inject
     @Channel(CHANNEL)
     MutinyEmitter<byte[]> emitter;
+
+    @Inject
+    TopicEpochs epochs;
+
+    /**
+     * Publishes, and completes with the stored record's cursor: the answer of the WebSocket {@code publish} and of
+     * the server API's.
+     */
+    public CompletionStage<Cursor> publishAt(String topic, String tenant, String subject, String from, byte[] json) {
+        return publish(topic, tenant, subject, from, json)
+                .thenCompose(written -> epochs.epochOf(topic)
+                        // Stored in a partition the known epoch does not have: partitions were added. Read the epoch
+                        // again rather than answer an error for a stored record (the client would publish it twice).
+                        .thenCompose(epoch -> written.partition() < epoch.partitions()
+                                ? CompletableFuture.completedFuture(epoch) : epochs.current(topic))
+                        .thenApply(epoch -> new Cursor(epoch, written.partition(), written.offset())));
+    }
+
+    /**
+     * In a namespace whose subject comes from the value, delivery follows the value, not the channel the publish was
+     * checked against: the value must name the channel's own subject (issue 15, item 5).
+     */
+    public static void checkSubject(Namespace namespace, ChannelName channel, JsonNode data) {
+        if (namespace.subjectPointer().isEmpty()) {
+            return;
+        }
+        JsonNode node = data.at(namespace.subjectPointer().get());
+        String subject = node.isTextual() || node.isNumber() ? node.asText() : null;
+        if (!channel.subject().equals(subject)) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "namespace " + namespace.name() + " takes the subject from 'data' at "
+                    + namespace.subjectPointer().get() + ": it must be \"" + channel.subject() + "\", the channel's subject");
+        }
+    }
 
     /** Completes with where Kafka stored the record. */
     public CompletionStage<RecordMetadata> publish(String topic, String tenant, String subject, String from, byte[] json) {

@@ -60,7 +60,7 @@ public class GatewayMetrics {
     public static String closeCodeTag(int code) {
         return switch (code) {
             case 1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015,
-                    4008, 4401, 4403, 4429 -> Integer.toString(code);
+                    4008, 4401, 4403, 4410, 4411, 4429 -> Integer.toString(code);
             default -> "other";
         };
     }

@@ -19,13 +19,9 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -37,12 +33,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Who is in a channel, across replicas, through Kafka alone. A connection subscribed to a channel of a
@@ -248,23 +241,7 @@ public class PresenceService {
     }
 
     private void createTopicIfMissing() {
-        Map<String, Object> admin = settings.base();
-        admin.keySet().retainAll(AdminClientConfig.configNames());
-        try (Admin client = Admin.create(admin)) {
-            Map<String, String> topicConfig = new LinkedHashMap<>();
-            topicConfig.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            client.createTopics(List.of(new NewTopic(config.presence().topic(), Optional.empty(),
-                    Optional.empty()).configs(topicConfig))).all().get();
-            LOG.infof("Created the compacted presence topic %s", config.presence().topic());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                LOG.warnf("Cannot create the presence topic %s (%s); create it compacted by hand",
-                        config.presence().topic(), e.getCause().getMessage());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warnf("Cannot create the presence topic %s: %s", config.presence().topic(), e.getMessage());
-        }
+        settings.createTopicIfMissing(config.presence().topic(),
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), "compacted presence");
     }
 }

@@ -24,6 +24,13 @@ public final class CloseCodes {
     public static final CloseReason TOKEN_EXPIRED = new CloseReason(4401, "token expired");
     /** The client may not connect at all. Do not reconnect. */
     public static final CloseReason FORBIDDEN = new CloseReason(4403, "forbidden");
+    /**
+     * An operator disconnected every connection of this subject through the server API. Do not reconnect by
+     * yourself: the application decides (sign the user out, or reconnect on a user action).
+     */
+    public static final CloseReason DISCONNECTED = new CloseReason(4410, "disconnected by the server");
+    /** The connection's token was revoked through the server API. Do not reconnect with it: sign in again. */
+    public static final CloseReason TOKEN_REVOKED = new CloseReason(4411, "token revoked");
     /** Too many connections for this tenant. Reconnect later. */
     public static final CloseReason TOO_MANY_CONNECTIONS = new CloseReason(4429, "too many connections");
 

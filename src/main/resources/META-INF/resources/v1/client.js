@@ -21,10 +21,19 @@ export const CloseCodes = Object.freeze({
   SLOW_CONSUMER: 4008,
   TOKEN_EXPIRED: 4401,
   FORBIDDEN: 4403,
+  DISCONNECTED: 4410,
+  TOKEN_REVOKED: 4411,
   TOO_MANY_CONNECTIONS: 4429,
 });
 
 const PROTOCOL = "streamgate.v1";
+/** Close codes after which the client stops (state "closed") instead of reconnecting, with the error code it reports. */
+const FINAL_CLOSES = new Map([
+  [CloseCodes.FORBIDDEN, "forbidden"],
+  [CloseCodes.POLICY, "policy"],
+  [CloseCodes.DISCONNECTED, "disconnected_by_server"],
+  [CloseCodes.TOKEN_REVOKED, "token_revoked"],
+]);
 /** Subscribe errors after which retrying cannot help: the subscription ends. */
 const FINAL_SUBSCRIBE_ERRORS = new Set(["forbidden", "unknown_namespace", "too_many_subscriptions", "bad_request"]);
 /**
@@ -407,9 +416,10 @@ export class Client extends Emitter {
     this._failInFlight(new StreamgateError("disconnected", "the connection closed before the reply (" + code + ")"));
     for (const sub of this._subs.values()) sub._disconnected();
     if (this.state === "closed") return;
-    if (code === CloseCodes.FORBIDDEN || code === CloseCodes.POLICY) {
-      // 4403: this client may not be here; 1008: it sent garbage. Reconnecting cannot help either.
-      this._emit("error", new StreamgateError(code === CloseCodes.FORBIDDEN ? "forbidden" : "policy",
+    if (FINAL_CLOSES.has(code)) {
+      // 4403: this client may not be here; 1008: it sent garbage; 4410: an operator disconnected the user; 4411: the
+      // token was revoked. Reconnecting by itself cannot help (or is what the operator meant to stop).
+      this._emit("error", new StreamgateError(FINAL_CLOSES.get(code),
           "the server closed the connection for good (" + code + (reason ? " " + reason : "") + ")"));
       this._finish(reason || "closed by the server", code);
       return;

@@ -16,13 +16,13 @@ class GatewayMetricsTest {
             metrics.connectionOpened("acme");
             metrics.connectionClosed("acme", code); // a client may close with any code of 3000-4999
         }
-        for (int code : new int[] {1000, 1001, 1006, 1008, 1009, 1011, 1012, 4008, 4401, 4403, 4429}) {
+        for (int code : new int[] {1000, 1001, 1006, 1008, 1009, 1011, 1012, 4008, 4401, 4403, 4410, 4411, 4429}) {
             metrics.connectionOpened("acme");
             metrics.connectionClosed("acme", code);
         }
         var codes = registry.find("streamgate.disconnects").counters().stream().map(c -> c.getId().getTag("code")).toList();
         assertThat(codes).containsExactlyInAnyOrder("other", "1000", "1001", "1006", "1008", "1009", "1011", "1012",
-                "4008", "4401", "4403", "4429");
+                "4008", "4401", "4403", "4410", "4411", "4429");
         assertThat(registry.find("streamgate.disconnects").tag("code", "other").counter().count()).isEqualTo(100);
     }
 }

@@ -48,6 +48,12 @@ public final class Tokens {
         return claims(tenant, sub, subscribe, publish).sign(KEY);
     }
 
+    /** A server token of the tenant (the server API's role in {@code groups}) with a fresh {@code jti}. */
+    public static String server(String tenant, String sub) {
+        return claims(tenant, sub, List.of(), List.of()).groups("streamgate-server")
+                .claim("jti", java.util.UUID.randomUUID().toString()).sign(KEY);
+    }
+
     public static String sign(JwtClaimsBuilder claims) {
         return claims.sign(KEY);
     }
