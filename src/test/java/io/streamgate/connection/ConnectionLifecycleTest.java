@@ -16,6 +16,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,12 +89,21 @@ class ConnectionLifecycleTest extends GatewayTest {
             slow.subscribe("inventory:bulk");
             fast.subscribe("inventory:bulk");
             slow.stopReading();
-            String padding = "x".repeat(4000);
-            records.sendAll("inventory-events", tenant, "bulk",
-                    IntStream.range(0, 3000).mapToObj(i -> "{\"n\":" + i + ",\"pad\":\"" + padding + "\"}").toList());
+            // Alive but not reading: its own pings keep reaching the server (a dead client's would not, and would
+            // be closed with 1001 after the idle timeout), so the server must tell it by its queue, however long
+            // the events take to arrive on a busy machine.
+            ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+            heartbeat.scheduleAtFixedRate(() -> slow.sendPing(new byte[0]), 0, 1, TimeUnit.SECONDS);
+            try {
+                String padding = "x".repeat(4000);
+                records.sendAll("inventory-events", tenant, "bulk",
+                        IntStream.range(0, 3000).mapToObj(i -> "{\"n\":" + i + ",\"pad\":\"" + padding + "\"}").toList());
 
-            List<JsonObject> events = fast.events("inventory:bulk", 3000);
-            assertThat(events.get(2999).getJsonObject("data").getInteger("n")).isEqualTo(2999);
+                List<JsonObject> events = fast.events("inventory:bulk", 3000);
+                assertThat(events.get(2999).getJsonObject("data").getInteger("n")).isEqualTo(2999);
+            } finally {
+                heartbeat.shutdownNow();
+            }
             // Reading again, the slow client finds what fitted in its queue, then the close frame.
             slow.resumeReading();
             assertThat(slow.awaitClose()).isEqualTo(4008);
@@ -119,8 +131,15 @@ class ConnectionLifecycleTest extends GatewayTest {
             long start = System.nanoTime();
             byte[] buffer = new byte[4096];
             boolean sawClose = false;
+            int pings = 0;
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                for (int i = 0; i < n - 1; i++) {
+                    // the sweep's ping: FIN + opcode 9, no payload (JSON text frames hold no byte 0x89)
+                    if ((buffer[i] & 0xff) == 0x89 && buffer[i + 1] == 0) {
+                        pings++;
+                    }
+                }
                 for (int i = 0; i < n - 3; i++) {
                     // close frame: FIN + opcode 8, then the status 1001 (0x03E9)
                     if ((buffer[i] & 0xff) == 0x88 && (buffer[i + 2] & 0xff) == 0x03 && (buffer[i + 3] & 0xff) == 0xE9) {
@@ -132,6 +151,8 @@ class ConnectionLifecycleTest extends GatewayTest {
                 }
             }
             assertThat(sawClose).as("close frame with 1001").isTrue();
+            // Pinged every second (the test profile's ping-interval) until the 5 s idle timeout closed it.
+            assertThat(pings).as("pings before the close").isGreaterThanOrEqualTo(2);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         }
     }
