@@ -174,10 +174,19 @@ public interface StreamgateConfig {
 
         /**
          * A connection from which nothing (not even a pong) arrived for this long is considered dead and
-         * closed. Keep it at two ping intervals or more ({@code quarkus.websockets-next.server.auto-ping-interval}).
+         * closed. Keep it at two ping intervals or more ({@code ping-interval}).
          */
         @WithDefault("PT60S")
         Duration idleTimeout();
+
+        /**
+         * How often the server sends each connection a WebSocket ping (clients answer with a pong; browsers do so
+         * by themselves): it keeps proxies from cutting quiet connections and lets {@code idle-timeout} find dead
+         * ones. One periodic sweep over the connections sends them, not a timer per connection (which is why
+         * websockets-next's {@code auto-ping-interval} is not set). Announced in {@code welcome} as {@code ping_ms}.
+         */
+        @WithDefault("PT25S")
+        Duration pingInterval();
     }
 
     interface Live {

@@ -65,6 +65,29 @@ final class ClientSession implements EventSink {
         }
     }
 
+    /** The sweep's thread only: when the last ping went (System.nanoTime), or 0 before the first. */
+    private long pingedAt;
+
+    /** For the sweep: is a ping due (a full interval since the last, or since the open)? If so it is taken. */
+    boolean pingDue(long now, long intervalNanos) {
+        long last = pingedAt == 0 ? openedAt : pingedAt;
+        if (now - last >= intervalNanos) {
+            pingedAt = now;
+            return true;
+        }
+        return false;
+    }
+
+    /** Sends a WebSocket ping (empty); the client's pong {@link #touch touches} the session. */
+    void ping() {
+        if (!closing.get() && !outbound.ping()) {
+            connection.sendPing(EMPTY).subscribe().with(ok -> {
+            }, failure -> LOG.debugf("Ping of %s failed: %s", connection.id(), failure.getMessage()));
+        }
+    }
+
+    private static final io.vertx.core.buffer.Buffer EMPTY = io.vertx.core.buffer.Buffer.buffer(0);
+
     /** For the periodic sweep: a client that stopped reading may get no more sends to notice it. */
     boolean isStuckOverLimit() {
         return outbound.isStuckOverLimit();

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -25,6 +26,12 @@ final class DirectWire {
 
     /** Netty's name for the WebSocket frame encoder it adds at the handshake. */
     static final String WS_ENCODER = "wsencoder";
+    /**
+     * Vert.x's name for the {@code IdleStateHandler} it puts in every HTTP connection's pipeline when the server has
+     * an idle timeout ({@code quarkus.http.idle-timeout}, 30 minutes by default; checked in Vert.x 4.5.27's
+     * {@code HttpServerWorker}).
+     */
+    static final String HTTP_IDLE = "idle";
 
     private final Channel channel;
     private final ChannelPromise voidPromise;
@@ -47,11 +54,21 @@ final class DirectWire {
         return new DirectWire(channel);
     }
 
+    /** The channel (tests). */
+    Channel channel() {
+        return channel;
+    }
+
     EventLoop eventLoop() {
         return channel.eventLoop();
     }
 
-    /** On the event loop: is the WebSocket encoder in place (the upgrade done) so that frames can be written? */
+    /**
+     * On the event loop: is the WebSocket encoder in place (the upgrade done) so that frames can be written? The
+     * first time it is, Vert.x's HTTP idle handler leaves the pipeline: it turns every write into a promise with a
+     * listener (to note the write time) and holds a timer per connection, while Streamgate watches its connections
+     * itself ({@link Sessions}: pings, the idle timeout, the stuck-queue check).
+     */
     boolean ready() {
         if (encoder == null) {
             ChannelHandlerContext ctx = channel.pipeline().context(WS_ENCODER);
@@ -59,6 +76,9 @@ final class DirectWire {
                 return false;
             }
             encoder = ctx;
+            if (channel.pipeline().get(HTTP_IDLE) instanceof IdleStateHandler) {
+                channel.pipeline().remove(HTTP_IDLE);
+            }
         }
         return true;
     }

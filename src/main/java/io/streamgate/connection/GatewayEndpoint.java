@@ -22,13 +22,10 @@ import io.streamgate.protocol.Frames;
 import io.streamgate.subscription.SubscriptionService;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -71,9 +68,6 @@ public class GatewayEndpoint {
 
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-    @ConfigProperty(name = "quarkus.websockets-next.server.auto-ping-interval")
-    Optional<Duration> pingInterval;
-
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection connection) {
@@ -107,7 +101,7 @@ public class GatewayEndpoint {
             metrics.connectionOpened(grant.tenant());
             expiry.schedule(session);
             session.send(Frames.welcome(connection.id(), grant.tenant(), grant.subject(), grant.expiresAtMillis(),
-                    pingInterval.map(Duration::toMillis).orElse(0L)));
+                    config.connection().pingInterval().toMillis()));
         } catch (RuntimeException e) {
             // Whatever failed, the budget taken above goes back and the socket does not stay open unwatched.
             LOG.errorf(e, "Opening connection %s failed", connection.id());

@@ -2,6 +2,7 @@ package io.streamgate.connection;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.streamgate.protocol.OutboundFrame;
 import io.streamgate.subscription.DeliveryBatch;
@@ -93,6 +94,36 @@ final class Outbound implements DeliveryBatch.Target {
             loop.execute(() -> writeNow(frame, size, true));
         }
     }
+
+    /**
+     * Writes a WebSocket ping (empty payload) straight to the channel, outside the queue's accounting (two bytes).
+     * False without a direct wire: the caller pings through websockets-next.
+     */
+    boolean ping() {
+        if (wire == null) {
+            return false;
+        }
+        if (!stopped) {
+            EventLoop loop = wire.eventLoop();
+            if (loop.inEventLoop()) {
+                pingNow();
+            } else {
+                loop.execute(this::pingNow);
+            }
+        }
+        return true;
+    }
+
+    private void pingNow() {
+        if (wire.ready()) { // not before the upgrade's response; nothing once closed
+            wire.write(PING.duplicate());
+            wire.flush();
+            unflushed = false;
+        }
+    }
+
+    /** FIN + ping, no payload, unmasked; never released (a duplicate of it is written). */
+    private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {(byte) 0x89, 0}));
 
     /** Queues a live event frame into the poll's batch (written and flushed when the batch runs). */
     void send(OutboundFrame frame, DeliveryBatch batch) {

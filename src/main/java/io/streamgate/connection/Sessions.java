@@ -12,9 +12,11 @@ import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The sessions open on this replica, by connection id. Also closes the ones from which nothing has arrived
- * for {@code streamgate.connection.idle-timeout}: a phone that vanished in a tunnel does not say goodbye,
- * and the server pings every {@code auto-ping-interval}, which a live client answers.
+ * The sessions open on this replica, by connection id. One periodic sweep over them pings each every
+ * {@code streamgate.connection.ping-interval} (instead of a timer per connection: a timer is a few hundred bytes
+ * of heap each), and closes the ones from which nothing has arrived for {@code streamgate.connection.idle-timeout}
+ * (a phone that vanished in a tunnel does not say goodbye; a live client answers the pings) or whose outbound queue
+ * stayed over its bound.
  */
 @ApplicationScoped
 public class Sessions {
@@ -25,18 +27,25 @@ public class Sessions {
     @Inject
     Vertx vertx;
 
-    void startIdleSweep(@Observes StartupEvent event) {
+    void startSweep(@Observes StartupEvent event) {
         long timeout = config.connection().idleTimeout().toNanos();
-        vertx.setPeriodic(Math.max(1000, config.connection().idleTimeout().toMillis() / 4), id -> {
-            for (ClientSession s : byId.values()) {
-                if (s.isStuckOverLimit()) {
-                    s.close(CloseCodes.SLOW_CONSUMER);
-                } else if (s.idleNanos() > timeout) {
-                    // Silent with its queue over the bound: it stopped reading (so it reads no pings either).
-                    s.close(s.isOverLimit() ? CloseCodes.SLOW_CONSUMER : CloseCodes.IDLE);
-                }
+        long pingEvery = config.connection().pingInterval().toNanos();
+        // Often enough that pings keep their interval to within a quarter of it (and at most a second late).
+        long period = Math.max(100, Math.min(1000, config.connection().pingInterval().toMillis() / 4));
+        vertx.setPeriodic(period, id -> sweep(System.nanoTime(), timeout, pingEvery));
+    }
+
+    void sweep(long now, long idleTimeoutNanos, long pingEveryNanos) {
+        for (ClientSession s : byId.values()) {
+            if (s.isStuckOverLimit()) {
+                s.close(CloseCodes.SLOW_CONSUMER);
+            } else if (s.idleNanos() > idleTimeoutNanos) {
+                // Silent with its queue over the bound: it stopped reading (so it reads no pings either).
+                s.close(s.isOverLimit() ? CloseCodes.SLOW_CONSUMER : CloseCodes.IDLE);
+            } else if (s.pingDue(now, pingEveryNanos)) {
+                s.ping();
             }
-        });
+        }
     }
 
     private final ConcurrentHashMap<String, ClientSession> byId = new ConcurrentHashMap<>();

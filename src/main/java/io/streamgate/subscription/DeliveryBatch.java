@@ -25,9 +25,10 @@ public final class DeliveryBatch {
     public interface Target {
         Executor eventLoop();
 
-        /** Writes the frame without flushing; the target is then flushed once before the task ends. */
+        /** Writes the frame without flushing; the target is then flushed before the task ends. */
         void write(OutboundFrame frame);
 
+        /** Flushes what {@link #write} wrote since the last flush; does nothing when there is nothing. */
         void flush();
     }
 
@@ -56,19 +57,18 @@ public final class DeliveryBatch {
         @Override
         public void run() {
             try {
-                // Flush each target once, after its last frame: targets are remembered by identity.
-                java.util.IdentityHashMap<Target, Boolean> written = new java.util.IdentityHashMap<>();
                 for (int i = 0; i < size; i++) {
                     try {
                         targets[i].write(frames[i]);
-                        written.put(targets[i], Boolean.TRUE);
                     } catch (RuntimeException e) {
                         LOG.debugf(e, "A batched write failed");
                     }
                 }
-                for (Target t : written.keySet()) {
+                // Each target once, after its last frame: a target's flush does nothing when it has nothing
+                // unflushed, so asking every slot costs a field read, not a set of the targets per task.
+                for (int i = 0; i < size; i++) {
                     try {
-                        t.flush();
+                        targets[i].flush();
                     } catch (RuntimeException e) {
                         LOG.debugf(e, "A batched flush failed");
                     }

@@ -154,8 +154,15 @@ class ConnectionLifecycleTest extends GatewayTest {
             long start = System.nanoTime();
             byte[] buffer = new byte[4096];
             boolean sawClose = false;
+            int pings = 0;
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                for (int i = 0; i < n - 1; i++) {
+                    // the sweep's ping: FIN + opcode 9, no payload (JSON text frames hold no byte 0x89)
+                    if ((buffer[i] & 0xff) == 0x89 && buffer[i + 1] == 0) {
+                        pings++;
+                    }
+                }
                 for (int i = 0; i < n - 3; i++) {
                     // close frame: FIN + opcode 8, then the status 1001 (0x03E9)
                     if ((buffer[i] & 0xff) == 0x88 && (buffer[i + 2] & 0xff) == 0x03 && (buffer[i + 3] & 0xff) == 0xE9) {
@@ -167,6 +174,8 @@ class ConnectionLifecycleTest extends GatewayTest {
                 }
             }
             assertThat(sawClose).as("close frame with 1001").isTrue();
+            // Pinged every second (the test profile's ping-interval) until the 5 s idle timeout closed it.
+            assertThat(pings).as("pings before the close").isGreaterThanOrEqualTo(2);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         }
     }

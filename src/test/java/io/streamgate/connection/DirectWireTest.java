@@ -2,7 +2,9 @@ package io.streamgate.connection;
 
 import io.streamgate.protocol.OutboundFrame;
 import io.vertx.core.Vertx;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +47,8 @@ class DirectWireTest {
 
     private void assertFramesArrive(boolean compression) throws Exception {
         AtomicReference<Object> problem = new AtomicReference<>();
-        HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+        // An idle timeout, as Quarkus sets one (quarkus.http.idle-timeout): Vert.x then adds its idle handler.
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(1800)).requestHandler(request -> {
             DirectWire wire = DirectWire.of(request);
             if (wire == null) {
                 problem.set("the upgrade request's connection is no longer Vert.x's ConnectionBase");
@@ -56,8 +59,16 @@ class DirectWireTest {
                 if (!wire.eventLoop().inEventLoop()) {
                     problem.set("the WebSocket is not handled on the channel's event loop");
                 }
+                if (!(wire.channel().pipeline().get(DirectWire.HTTP_IDLE) instanceof IdleStateHandler)) {
+                    problem.set("no Vert.x idle handler named '" + DirectWire.HTTP_IDLE + "' in the pipeline");
+                    return;
+                }
                 if (!wire.ready()) {
                     problem.set("no '" + DirectWire.WS_ENCODER + "' in the upgraded channel's pipeline");
+                    return;
+                }
+                if (wire.channel().pipeline().get(DirectWire.HTTP_IDLE) != null) {
+                    problem.set("the idle handler is still in the pipeline: every direct write would get a promise");
                     return;
                 }
                 ws.writeTextMessage("vertx-before");

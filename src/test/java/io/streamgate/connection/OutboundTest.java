@@ -186,6 +186,29 @@ class OutboundTest {
     }
 
     @Test
+    void aPingIsWrittenAndFlushedAtOnceBetweenTheFramesOfOneThread() {
+        Conn c = new Conn();
+        c.outbound.send("before");
+        assertThat(c.outbound.ping()).isTrue();
+        c.outbound.send("after");
+        List<String> seen = new ArrayList<>();
+        for (Object o = c.channel.readOutbound(); o != null; o = c.channel.readOutbound()) {
+            ByteBuf b = (ByteBuf) o;
+            seen.add(b.getByte(b.readerIndex()) == (byte) 0x89 ? "ping:" + b.readableBytes()
+                    : b.toString(b.readerIndex() + 2, b.readableBytes() - 2, StandardCharsets.UTF_8));
+            b.release();
+        }
+        assertThat(seen).containsExactly("before", "ping:2", "after");
+        assertThat(c.outbound.queuedBytes()).isZero();
+        // Closed: no ping goes out, and a session without a channel is told to ping through websockets-next.
+        c.channel.close();
+        c.outbound.ping();
+        assertThat(c.channel.<Object>readOutbound()).isNull();
+        assertThat(new Outbound(null, (text, done) -> done.run(), 1 << 20, Duration.ofSeconds(10), () -> {
+        }, new SimpleMeterRegistry().counter("bytes")).ping()).isFalse();
+    }
+
+    @Test
     void aConnectionWithoutAChannelGoesThroughTheFallback() {
         List<String> sent = new ArrayList<>();
         Outbound fallback = new Outbound(null, (text, done) -> {

@@ -40,15 +40,18 @@ public final class StreamgateServer implements ServerUnderTest {
     private Tools tools;
 
     /** The benchmark's application.properties: its namespace, and the per-replica admission limits raised. */
-    static String applicationProperties(long pingMillis) {
+    static String applicationProperties(long pingMillis, boolean baseline) {
         return """
                 streamgate.namespaces."bench".topic=%s
                 # One tenant holds every benchmark connection, and the load generator opens thousands a second.
                 streamgate.connection.max-per-tenant=100000
                 streamgate.connection.new-per-second=100000
                 streamgate.connection.new-burst=100000
-                quarkus.websockets-next.server.auto-ping-interval=%dS
-                """.formatted(TOPIC, Math.max(1, pingMillis / 1000));
+                %s
+                """.formatted(TOPIC, baseline
+                // Builds before issue 13's ping sweep had websockets-next ping (and reject unknown streamgate keys).
+                ? "quarkus.websockets-next.server.auto-ping-interval=" + Math.max(1, pingMillis / 1000) + "S"
+                : "streamgate.connection.ping-interval=PT" + Math.max(1, pingMillis / 1000) + "S");
     }
 
     public StreamgateServer() {
@@ -88,7 +91,7 @@ public final class StreamgateServer implements ServerUnderTest {
         postgres = Postgres.start(dir.resolve("postgres"));
         Path work = Files.createDirectories(dir.resolve("gateway"));
         Files.createDirectories(work.resolve("config"));
-        Files.writeString(work.resolve("config").resolve("application.properties"), applicationProperties(options.pingMillis()));
+        Files.writeString(work.resolve("config").resolve("application.properties"), applicationProperties(options.pingMillis(), baseline));
         port = Http.freePort();
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
