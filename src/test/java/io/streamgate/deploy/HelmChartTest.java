@@ -68,6 +68,10 @@ class HelmChartTest {
             Map.entry("STREAMGATE_LIVE_ASSIGNMENT", "all"),
             Map.entry("STREAMGATE_LIVE_RELEASE_DELAY", "PT30S"),
             Map.entry("STREAMGATE_REPLAY_WORKERS", "4"),
+            Map.entry("STREAMGATE_REWIND_MAX", "100"),
+            Map.entry("STREAMGATE_REWIND_MEMORY_BUDGET", "32M"),
+            Map.entry("STREAMGATE_REWIND_MAX_SCAN_RECORDS", "100000"),
+            Map.entry("STREAMGATE_REWIND_WORKERS", "2"),
             Map.entry("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES", "65536"),
             Map.entry("STREAMGATE_PUBLISH_RATE_PER_SECOND", "20"),
             Map.entry("STREAMGATE_PUBLISH_BURST", "40"),
@@ -265,6 +269,7 @@ class HelmChartTest {
         values.put("config.connection.maxSubscriptions", "500");
         values.put("config.connection.maxBadCommands", "10");
         values.put("config.replay.workers", "8");
+        values.put("config.rewind.memoryBudget", "8M");
         values.put("config.live.assignment", "interest");
         values.put("config.live.releaseDelay", "PT5M");
         values.put("config.publish.maxPayloadBytes", "1024");
@@ -279,6 +284,7 @@ class HelmChartTest {
         assertThat(m.env("STREAMGATE_CONNECTION_MAX_SUBSCRIPTIONS")).isEqualTo("500");
         assertThat(m.env("STREAMGATE_CONNECTION_MAX_BAD_COMMANDS")).isEqualTo("10");
         assertThat(m.env("STREAMGATE_REPLAY_WORKERS")).isEqualTo("8");
+        assertThat(m.env("STREAMGATE_REWIND_MEMORY_BUDGET")).isEqualTo("8M");
         assertThat(m.env("STREAMGATE_LIVE_ASSIGNMENT")).isEqualTo("interest");
         assertThat(m.env("STREAMGATE_LIVE_RELEASE_DELAY")).isEqualTo("PT5M");
         assertThat(m.env("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES")).isEqualTo("1024");

@@ -64,7 +64,7 @@ class SubscribeFlowTest {
     private final List<SubscriptionLifecycle.Ended> ended = new ArrayList<>();
     private final SubscribeFlow.Parts parts = new SubscribeFlow.Parts(durable, epochs, live, replays, index,
             new RejectedRecords(new SimpleMeterRegistry()), new GatewayMetrics(new SimpleMeterRegistry()),
-            Duration.ofSeconds(1), started::add, ended::add);
+            Duration.ofSeconds(1), started::add, ended::add, null);
     private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
     private final Grant grant = new Grant(TENANT, "alice", List.of(), List.of(), Long.MAX_VALUE, null);
 
