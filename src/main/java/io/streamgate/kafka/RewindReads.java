@@ -19,12 +19,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
- * Finds where a rewind from Kafka starts: the offset of a channel's N-th last event, by a bounded backward scan
- * of the tenant's partition ({@link TailScan}, at most {@code streamgate.rewind.max-scan-records} records). The
- * events themselves are then read by the ordinary resume path from that offset, which also hands over to live.
+ * Finds a channel's last N events in Kafka by a bounded backward scan of the tenant's partition ({@link TailScan},
+ * at most {@code streamgate.rewind.max-scan-records} records), already encoded. The scan proves they are all of the
+ * channel's events below the log end it started from; the ordinary resume path replays from that end on and hands
+ * over to live.
  * A few threads ({@code streamgate.rewind.workers}), each with its own Kafka consumer; at most
  * {@link #MAX_QUEUED} scans wait, more are refused (the subscribe is answered {@code too_many_resumes}).
  */
@@ -48,8 +49,21 @@ public class RewindReads {
     private final AtomicInteger consumers = new AtomicInteger();
     private Counter scanned;
 
-    /** What the scan found; see {@link TailScan.Found}. */
-    public record Found(int count, long first, long scanned, boolean complete) {
+    /**
+     * What the scan found, oldest first; see {@link TailScan.Found}.
+     *
+     * @param end the log end the scan started from: every event of the channel below it is in {@code events} (or
+     *            older than the first of them)
+     */
+    public record Found(List<Event> events, long end, long scanned, boolean complete) {
+
+        public int count() {
+            return events.size();
+        }
+    }
+
+    /** One event found: its offset and its {@code event} frame. */
+    public record Event(long offset, String frame) {
     }
 
     @PostConstruct
@@ -78,17 +92,19 @@ public class RewindReads {
     }
 
     /**
-     * The last {@code n} records of {@code tp} that {@code matches} accepts, found off the caller's thread.
+     * The last {@code n} records of {@code tp} that {@code encode} makes a frame of (null: not an event of the
+     * channel), found off the caller's thread.
      * Fails with {@link java.util.concurrent.RejectedExecutionException} when {@link #MAX_QUEUED} scans wait.
      */
-    public CompletionStage<Found> lastMatching(TopicPartition tp, int n, Predicate<ConsumerRecord<String, byte[]>> matches) {
+    public CompletionStage<Found> lastMatching(TopicPartition tp, int n, Function<ConsumerRecord<String, byte[]>, String> encode) {
         long maxScan = config.rewind().maxScanRecords();
         return CompletableFuture.supplyAsync(() -> {
             HistorySource source = source();
             try {
-                TailScan.Found f = TailScan.find(source, tp, n, maxScan, matches);
+                TailScan.Found f = TailScan.find(source, tp, n, maxScan, encode);
                 scanned.increment(f.scanned());
-                return new Found(f.count(), f.first(), f.scanned(), f.complete());
+                return new Found(f.events().stream().map(m -> new Event(m.offset(), m.frame())).toList(), f.end(),
+                        f.scanned(), f.complete());
             } catch (RuntimeException e) {
                 history.remove(); // go on with a fresh consumer next time
                 histories.remove(source);

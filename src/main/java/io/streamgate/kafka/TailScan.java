@@ -4,16 +4,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * Finds the last {@code n} records of a partition that match (a tenant's channel), reading windows of offsets
  * backwards from the log end: the last {@code FIRST_WINDOW} (at least {@code 4n}) offsets, then the window before
  * them, twice as large, and so on, until {@code n} matches were found, the log start was reached, or
  * {@code maxScan} offsets were covered. So a hot channel costs one small window, and a cold channel in a busy
- * partition costs at most {@code maxScan} records read, never the whole log.
+ * partition costs at most {@code maxScan} records read, never the whole log. The matches are kept encoded (at most
+ * {@code n}): the scan has proved they are all of the channel's events below {@link Found#end}, so nothing before
+ * that offset needs to be read again.
  */
 final class TailScan {
 
@@ -26,29 +27,35 @@ final class TailScan {
     }
 
     /**
-     * @param count   matches found, at most {@code n}
-     * @param first   the offset of the oldest of them (-1 when none)
+     * @param events  the matches, oldest first, at most {@code n}
      * @param end     the log end when the scan began: the matches are the last ones below it
      * @param scanned offsets covered, from the log end backwards
      * @param complete false when the scan stopped at {@code maxScan} with fewer than {@code n} matches: older
      *                 matches may exist
      */
-    record Found(int count, long first, long end, long scanned, boolean complete) {
+    record Found(List<Match> events, long end, long scanned, boolean complete) {
     }
 
+    /** A matching record: its offset and what {@code encode} made of it. */
+    record Match(long offset, String frame) {
+    }
+
+    /**
+     * @param encode the record's frame when it is an event of the channel, else null
+     */
     static Found find(HistorySource history, TopicPartition tp, int n, long maxScan,
-            Predicate<ConsumerRecord<String, byte[]>> matches) {
+            Function<ConsumerRecord<String, byte[]>, String> encode) {
         long end = history.logEnd(tp);
         long start = history.logStart(tp);
         long floor = Math.max(start, end - maxScan);
         long hi = end;
         long window = Math.max(FIRST_WINDOW, 4L * n);
-        ArrayDeque<Long> found = new ArrayDeque<>(n);
+        ArrayDeque<Match> found = new ArrayDeque<>(n);
         while (hi > floor && found.size() < n) {
             long lo = Math.max(floor, hi - window);
-            List<Long> inWindow;
+            List<Match> inWindow;
             try {
-                inWindow = readWindow(history, tp, lo, hi, matches);
+                inWindow = readWindow(history, tp, lo, hi, encode, n);
             } catch (HistorySource.PositionLost e) {
                 // Retention removed the window's start meanwhile: what is gone is not there to be found.
                 start = history.logStart(tp);
@@ -62,23 +69,27 @@ final class TailScan {
             window *= 2;
         }
         boolean complete = found.size() >= n || hi <= start;
-        return new Found(found.size(), found.isEmpty() ? -1 : found.peekFirst(), end, end - hi, complete);
+        return new Found(List.copyOf(found), end, end - hi, complete);
     }
 
-    /** The offsets of the matching records in [lo, hi), ascending. */
-    private static List<Long> readWindow(HistorySource history, TopicPartition tp, long lo, long hi,
-            Predicate<ConsumerRecord<String, byte[]>> matches) {
-        List<Long> out = new ArrayList<>();
+    /** The last {@code n} matching records in [lo, hi), ascending. */
+    private static List<Match> readWindow(HistorySource history, TopicPartition tp, long lo, long hi,
+            Function<ConsumerRecord<String, byte[]>, String> encode, int n) {
+        ArrayDeque<Match> out = new ArrayDeque<>(n);
         long from = lo;
         int empty = 0;
         while (from < hi) {
             HistorySource.Batch batch = history.read(tp, from);
             for (ConsumerRecord<String, byte[]> r : batch.records()) {
                 if (r.offset() >= hi) {
-                    return out;
+                    return List.copyOf(out);
                 }
-                if (r.offset() >= from && matches.test(r)) {
-                    out.add(r.offset());
+                String frame = r.offset() >= from ? encode.apply(r) : null;
+                if (frame != null) {
+                    if (out.size() == n) {
+                        out.removeFirst(); // only the last n of a window can be among the last n overall
+                    }
+                    out.addLast(new Match(r.offset(), frame));
                 }
             }
             if (batch.next() <= from) {
@@ -90,6 +101,6 @@ final class TailScan {
             empty = 0;
             from = batch.next();
         }
-        return out;
+        return List.copyOf(out);
     }
 }

@@ -85,7 +85,7 @@ final class SubscribeFlow implements ReplayTarget {
     private volatile Epoch epoch;
     private volatile TopicPartition tp;
     private volatile Subscription subscription;
-    /** A resume replays history after this offset (the cursor's, or the one before a rewind's first event). */
+    /** A resume replays history after this offset (the cursor's, or the one before the end a rewind's scan began at). */
     private volatile long replayAfter;
     /** What the backward scan of a rewind from Kafka found; null for other subscribes. */
     private volatile RewindReads.Found rewound;
@@ -182,14 +182,15 @@ final class SubscribeFlow implements ReplayTarget {
     /**
      * {@code rewind: n}: the channel's last n events, then live. From memory when this replica's fan-out kept them
      * (checked and served under the seam lock, so live follows the last of them with nothing in between); else a
-     * bounded backward scan of the tenant's partition finds the offset of the n-th last event, and the ordinary
-     * resume path replays from there and goes live at the seam (docs/reliability.md, "Rewind").
+     * bounded backward scan of the tenant's partition finds and encodes them, proving they are all of the channel's
+     * events below the log end it began at: they are delivered on {@link #started}, and the ordinary resume path
+     * replays from that end on and goes live at the seam (docs/reliability.md, "Rewind").
      */
     private void rewind(int n) {
         if (parts.live().atSeamNow(tp, next -> rewindFromMemory(n, next))) {
             return;
         }
-        parts.rewinds().lastMatching(tp, n, record -> wants(record) && frameOf(record) != null)
+        parts.rewinds().lastMatching(tp, n, record -> wants(record) ? frameOf(record) : null)
                 .whenComplete((found, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException && error.getCause() != null
@@ -208,7 +209,7 @@ final class SubscribeFlow implements ReplayTarget {
                         return;
                     }
                     parts.metrics().rewind("kafka");
-                    replayAfter = found.first() - 1;
+                    replayAfter = found.end() - 1;
                     if (!parts.replays().replay(grant.tenant(), tp, replayAfter, this)) {
                         refuseTooMany();
                     }
@@ -306,8 +307,9 @@ final class SubscribeFlow implements ReplayTarget {
 
     @Override
     public void started() {
-        Subscription s = register(true, replayAfter);
         RewindReads.Found found = rewound;
+        long before = found == null ? replayAfter : found.events().get(0).offset() - 1;
+        Subscription s = register(true, before);
         if (found == null) {
             parts.metrics().resume("recovered");
         }
@@ -315,7 +317,11 @@ final class SubscribeFlow implements ReplayTarget {
             parts.started().accept(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
             sink.send(found == null ? Frames.subscribed(request.id(), channelText, true, null, request.since())
                     : Frames.subscribedRewind(request.id(), channelText, null,
-                            new Cursor(epoch, tp.partition(), replayAfter).encode(), found.count(), found.complete()));
+                            new Cursor(epoch, tp.partition(), before).encode(), found.count(), found.complete()));
+            if (found != null) {
+                // The scan's events, then the replay from its end on: one run, since the scan saw every record below it.
+                found.events().forEach(e -> s.deliverReplayed(e.offset(), e.frame()));
+            }
         }
     }
 

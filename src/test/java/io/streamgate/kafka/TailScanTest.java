@@ -57,15 +57,21 @@ class TailScanTest {
     }
 
     private static TailScan.Found find(Log log, int n, long maxScan) {
-        return TailScan.find(log, TP, n, maxScan, r -> "mine".equals(r.key()));
+        return TailScan.find(log, TP, n, maxScan, r -> "mine".equals(r.key()) ? "frame " + r.offset() : null);
+    }
+
+    private static long first(TailScan.Found found) {
+        return found.events().isEmpty() ? -1 : found.events().get(0).offset();
     }
 
     @Test
     void aHotChannelCostsOneSmallWindow() {
         Log log = new Log().add("other", 100_000).add("mine", 50);
         TailScan.Found found = find(log, 10, 1_000_000);
-        assertThat(found.count()).isEqualTo(10);
-        assertThat(found.first()).isEqualTo(100_040);
+        assertThat(found.events().size()).isEqualTo(10);
+        assertThat(first(found)).isEqualTo(100_040);
+        assertThat(found.events()).extracting(TailScan.Match::frame).endsWith("frame 100049");
+        assertThat(found.end()).isEqualTo(100_050);
         assertThat(found.complete()).isTrue();
         assertThat(log.read).isEqualTo(TailScan.FIRST_WINDOW);
     }
@@ -74,8 +80,8 @@ class TailScanTest {
     void aColdChannelIsFoundInWindowsThatDoubleBackwards() {
         Log log = new Log().add("mine", 3).add("other", 5_000).add("mine", 2).add("other", 3_000);
         TailScan.Found found = find(log, 4, 1_000_000);
-        assertThat(found.count()).isEqualTo(4);
-        assertThat(found.first()).isEqualTo(1); // the 4th last: two before the gap, two after
+        assertThat(found.events().size()).isEqualTo(4);
+        assertThat(found.events()).extracting(TailScan.Match::offset).containsExactly(1L, 2L, 5_003L, 5_004L);
         assertThat(found.complete()).isTrue();
         // 256, 512, 1024, 2048, 4096 (to offset 1,088), 8192 (to 0): the whole log once, plus what the last read of
         // each window brings from beyond its end (at most one read's worth: Kafka fetches do not stop at an offset)
@@ -86,8 +92,8 @@ class TailScanTest {
     void theBoundStopsTheScanAndSaysItIsIncomplete() {
         Log log = new Log().add("mine", 3).add("other", 100_000).add("mine", 2);
         TailScan.Found found = find(log, 5, 10_000);
-        assertThat(found.count()).isEqualTo(2);
-        assertThat(found.first()).isEqualTo(100_003);
+        assertThat(found.events().size()).isEqualTo(2);
+        assertThat(first(found)).isEqualTo(100_003);
         assertThat(found.complete()).isFalse();
         assertThat(found.scanned()).isEqualTo(10_000);
         assertThat(log.read).as("six windows, each read to its end").isBetween(10_000L, 10_000L + 6 * PER_READ);
@@ -98,16 +104,16 @@ class TailScanTest {
     void fewerThanAskedInTheWholeLogIsComplete() {
         Log log = new Log().add("mine", 2).add("other", 700);
         TailScan.Found found = find(log, 10, 1_000_000);
-        assertThat(found.count()).isEqualTo(2);
-        assertThat(found.first()).isZero();
+        assertThat(found.events().size()).isEqualTo(2);
+        assertThat(first(found)).isZero();
         assertThat(found.complete()).isTrue();
     }
 
     @Test
     void nothingToFindInAnEmptyLog() {
         TailScan.Found found = find(new Log(), 10, 1_000);
-        assertThat(found.count()).isZero();
-        assertThat(found.first()).isEqualTo(-1);
+        assertThat(found.events().size()).isZero();
+        assertThat(first(found)).isEqualTo(-1);
         assertThat(found.complete()).isTrue();
     }
 
@@ -116,8 +122,8 @@ class TailScanTest {
         Log log = new Log().add("mine", 5).add("other", 1_000);
         log.start = 3; // records below 3 are gone: a window reaching below it is read from the new start
         TailScan.Found found = find(log, 10, 1_000_000);
-        assertThat(found.count()).isEqualTo(2);
-        assertThat(found.first()).isEqualTo(3);
+        assertThat(found.events().size()).isEqualTo(2);
+        assertThat(first(found)).isEqualTo(3);
         assertThat(found.complete()).isTrue();
     }
 }
