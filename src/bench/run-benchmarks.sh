@@ -6,7 +6,7 @@
 #   src/bench/run-benchmarks.sh            the full run (about 25 minutes on 2 cores)
 #   src/bench/run-benchmarks.sh --quick    a smoke run of a few minutes at small sizes
 #
-# BENCH_ONLY=fanout-1000,idle runs only those scenarios (ids: fanout-<n>, many-channels, idle, resume, storm);
+# BENCH_ONLY=fanout-1000,idle runs only those scenarios (ids: fanout-<n>, many-channels, idle, resume, storm, rewind);
 # the report then holds only them.
 # BENCH_BASELINE_JAR=<quarkus-run.jar of an earlier build> (and BENCH_BASELINE_LABEL=<its name>) adds that gateway to
 # every scenario, measured in the same run right after the current one: a before/after on a

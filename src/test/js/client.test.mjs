@@ -252,6 +252,45 @@ test("a fresh durable start acks the new position; a gateway without acks is not
   assert.equal(client.state, "open");
 });
 
+test("rewind is asked on the first subscribe only; after a reconnect the subscription resumes from its cursor", async () => {
+  const client = await openWelcomed();
+  const got = [];
+  const confirmations = [];
+  const sub = client.subscribe("inventory:sku-1", (e) => got.push(e.cursor),
+    { rewind: 3, onSubscribed: (info) => confirmations.push(info) });
+  assert.deepEqual(FakeSocket.last.sentOf("subscribe").map((f) => [f.rewind, f.since, f.resume]), [[3, undefined, undefined]]);
+  FakeSocket.last.confirmSubscribes({ cursor: "E.3.1.96", found: 3, complete: true });
+  FakeSocket.last.event("inventory:sku-1", 97);
+  FakeSocket.last.event("inventory:sku-1", 98);
+  FakeSocket.last.event("inventory:sku-1", 99);
+  assert.deepEqual(got, ["E.3.1.97", "E.3.1.98", "E.3.1.99"]);
+  assert.equal(confirmations[0].found, 3);
+  assert.equal(confirmations[0].complete, true);
+
+  FakeSocket.last.serverClose(1006);
+  await clock.advance(1000);
+  FakeSocket.last.welcome(clock);
+  assert.deepEqual(FakeSocket.last.sentOf("subscribe").map((f) => [f.rewind, f.since]), [[undefined, "E.3.1.99"]]);
+  FakeSocket.last.confirmSubscribes();
+  assert.equal(sub.state, "subscribed");
+  assert.equal(confirmations[1].found, undefined);
+  assert.equal(confirmations[1].lost, false);
+});
+
+test("a rewind whose reply never came is asked again after a reconnect; bad rewinds are refused at once", async () => {
+  const client = await openWelcomed();
+  client.subscribe("inventory:sku-2", () => {}, { rewind: 1 });
+  FakeSocket.last.serverClose(1006);
+  await clock.advance(1000);
+  FakeSocket.last.welcome(clock);
+  assert.deepEqual(FakeSocket.last.sentOf("subscribe").map((f) => [f.rewind, f.since]), [[1, undefined]]);
+  for (const bad of [0, -2, 1.5, "3"]) {
+    assert.throws(() => client.subscribe("inventory:x", () => {}, { rewind: bad }), TypeError);
+  }
+  assert.throws(() => client.subscribe("inventory:x", () => {}, { rewind: 2, since: "E.3.1.5" }), TypeError);
+  assert.throws(() => client.subscribe("inventory:x", () => {}, { rewind: 2, resume: true }), TypeError);
+});
+
 test("a channel and its wildcard each get an event once; a repeated cursor is dropped", async () => {
   const client = await openWelcomed();
   const exact = [];

@@ -10,6 +10,7 @@ import io.streamgate.bench.scenario.IdleScenario;
 import io.streamgate.bench.scenario.RampScenario;
 import io.streamgate.bench.scenario.ReconnectStormScenario;
 import io.streamgate.bench.scenario.ResumeScenario;
+import io.streamgate.bench.scenario.RewindScenario;
 import io.streamgate.bench.scenario.RunResult;
 import io.streamgate.bench.scenario.Scenario;
 import io.streamgate.bench.scenario.Step;
@@ -73,6 +74,7 @@ public final class BenchMain {
         scenarios.add(new IdleScenario(settings));
         scenarios.add(new ResumeScenario(settings));
         scenarios.add(new ReconnectStormScenario(settings));
+        scenarios.add(new RewindScenario());
 
         if (options.containsKey("only")) { // a comma-separated list of scenario ids, to re-run some of them
             List<String> only = List.of(options.get("only").split(","));

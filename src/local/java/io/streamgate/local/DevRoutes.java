@@ -19,8 +19,9 @@ import org.jboss.logging.Logger;
  * <li>{@code GET /dev/token?tenant=demo&sub=alice&ttl=600}: a signed demo token and its expiry;</li>
  * <li>{@code GET /dev/server-token?tenant=demo&sub=backend&ttl=600}: a server token for the server API
  * (docs/api.md), in the same form;</li>
- * <li>{@code GET /dev/snapshot?tenant=demo&sub=alice}: the catalogue with current stock levels and the
- * shopper's latest order, each with the cursor to subscribe {@code since}.</li>
+ * <li>{@code GET /dev/snapshot?tenant=demo&sub=alice}: the catalogue (names, prices; the page gets the stock
+ * levels from the gateway with {@code rewind: 1}) and the shopper's latest order with the cursor to subscribe
+ * {@code since}.</li>
  * <li>{@code POST /dev/restart}: restarts the gateway application (Kafka and PostgreSQL stay up), as
  * pressing [s] in the dev-mode console does: the demo page's "Restart gateway" button.</li>
  * </ul>
@@ -104,7 +105,6 @@ public class DevRoutes {
             return;
         }
         try {
-            TopicSnapshot.Result inventory = snapshots.read("inventory", tenant);
             TopicSnapshot.Result orders = snapshots.read("orders", tenant);
             ObjectNode body = MAPPER.createObjectNode();
             ArrayNode products = body.putArray("products");
@@ -114,14 +114,7 @@ public class DevRoutes {
                 product.put("name", p.name());
                 product.put("price", p.price());
                 product.put("initial_stock", p.initialStock());
-                JsonNode latest = inventory.latest().get(p.sku());
-                if (latest != null && latest.has("stock")) {
-                    product.set("stock", latest.get("stock"));
-                } else {
-                    product.putNull("stock");
-                }
             }
-            body.put("inventory_cursor", inventory.cursor());
             JsonNode order = orders.latest().get(sub);
             body.set("order", order == null ? MAPPER.nullNode() : order);
             body.put("orders_cursor", orders.cursor());

@@ -1,5 +1,6 @@
 package io.streamgate.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -40,6 +41,9 @@ public interface StreamgateConfig {
 
     /** Which partitions this replica's live consumer reads. */
     Live live();
+
+    /** {@code subscribe} with {@code rewind: N}: the last N events, from memory or a bounded read of Kafka. */
+    Rewind rewind();
 
     /** Client publishing into Kafka. */
     Publish publish();
@@ -265,6 +269,35 @@ public interface StreamgateConfig {
          */
         @WithDefault("PT30S")
         Duration liveReadyTimeout();
+    }
+
+    interface Rewind {
+        /**
+         * The largest {@code rewind} a client may ask for, and the number of recent events kept in memory per
+         * channel with local subscribers. A larger {@code rewind} is refused with {@code bad_request}.
+         */
+        @WithDefault("100")
+        int max();
+
+        /**
+         * Heap this replica may spend on recent events kept for rewind (all channels together, an estimate of
+         * the frames' size). A channel's ring that would go over it gives up its oldest events; a rewind its ring
+         * no longer covers is read from Kafka instead.
+         */
+        @WithDefault("32M")
+        MemorySize memoryBudget();
+
+        /**
+         * Records of the tenant's partition a rewind from Kafka may read, backwards from the end, to find the
+         * channel's last events. When they hold fewer than asked, the rewind delivers what it found and the
+         * reply says {@code complete: false}. Bounds the cost of a rewind of a cold channel in a busy partition.
+         */
+        @WithDefault("100000")
+        int maxScanRecords();
+
+        /** Threads (each with one Kafka consumer) that scan for where rewinds from Kafka start. */
+        @WithDefault("2")
+        int workers();
     }
 
     interface Publish {

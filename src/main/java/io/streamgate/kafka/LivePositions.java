@@ -73,11 +73,14 @@ public class LivePositions {
         /** Local subscriptions in this partition (interest mode only). */
         int interest;
         long generation;
+        /** Where the current reading began: fan-out saw every record from here to {@code next}; -1 while not read. */
+        long since = -1;
         boolean repauseRequested;
         CompletableFuture<Void> ready = new CompletableFuture<>();
 
         void read(long from) {
             next = from;
+            since = from;
             reading = true;
             starting = false;
             repauseRequested = false;
@@ -214,6 +217,7 @@ public class LivePositions {
         p.reading = false;
         p.starting = false;
         p.next = -1;
+        p.since = -1;
         if (p.ready.isDone()) {
             p.ready = new CompletableFuture<>();
         }
@@ -281,6 +285,18 @@ public class LivePositions {
         Position p = of(tp);
         synchronized (p) {
             return action.apply(p.next);
+        }
+    }
+
+    /**
+     * The offset from which the live consumer has read the partition without a break (every record from it up to
+     * {@code next} was fanned out), or -1 while it does not read it. Recent events kept by fan-out before it are
+     * not to be trusted (the reading stopped and started again meanwhile): call inside {@link #atSeamNow}.
+     */
+    public long readingSince(TopicPartition tp) {
+        Position p = of(tp);
+        synchronized (p) {
+            return p.since;
         }
     }
 

@@ -69,6 +69,15 @@ public class GatewayMetrics {
         return bytesOut;
     }
 
+    /**
+     * [streamgate_rewinds_total{source}] subscribes with {@code rewind}: {@code memory} (served from recent events
+     * kept by fan-out), {@code kafka} (a backward scan found events, the replay delivers them), {@code none}
+     * (the scan found nothing).
+     */
+    public void rewind(String source) {
+        registry.counter("streamgate.rewinds", "source", source).increment();
+    }
+
     /** [streamgate_resumes_total{outcome}] recovered, expired, epoch, invalid, unavailable, nothing_stored. */
     public void resume(String outcome) {
         registry.counter("streamgate.resumes", "outcome", outcome).increment();

@@ -47,6 +47,18 @@ public record Command(JsonNode id, String type, JsonNode fields) {
         return node.booleanValue();
     }
 
+    /** An optional integer field: null when absent, {@code bad_request} ({@code message}) when not an int. */
+    public Integer optionalInt(String name, String message) {
+        JsonNode node = fields.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, message);
+        }
+        return node.intValue();
+    }
+
     /** A required field of any JSON type, or a {@code bad_request}. */
     public JsonNode require(String name) {
         JsonNode node = fields.get(name);

@@ -37,6 +37,10 @@ public final class Frames {
      * @param cursor the position the subscription starts after; null when the stream has no position yet
      */
     public static String subscribed(JsonNode id, String channel, boolean recovered, String reason, String cursor) {
+        return write(subscribedFrame(id, channel, recovered, reason, cursor));
+    }
+
+    private static ObjectNode subscribedFrame(JsonNode id, String channel, boolean recovered, String reason, String cursor) {
         ObjectNode f = reply("subscribed", id);
         f.put("channel", channel);
         f.put("recovered", recovered);
@@ -44,6 +48,19 @@ public final class Frames {
             f.put("reason", reason);
         }
         f.put("cursor", cursor);
+        return f;
+    }
+
+    /**
+     * The answer to a subscribe with {@code rewind}: {@code found} past events follow (at most the N asked for),
+     * then live events; {@code complete} is false when the bounded read of Kafka stopped before it found N (older
+     * events of the channel may exist). {@code cursor} is the position before the first of them.
+     */
+    public static String subscribedRewind(JsonNode id, String channel, String reason, String cursor, int found,
+            boolean complete) {
+        ObjectNode f = subscribedFrame(id, channel, false, reason, cursor);
+        f.put("found", found);
+        f.put("complete", complete);
         return write(f);
     }
 

@@ -10,6 +10,7 @@ import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.protocol.OutboundFrame;
+import io.streamgate.rewind.RewindMemory;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
 import io.streamgate.stream.RejectedRecords;
@@ -42,6 +43,9 @@ public class FanOut implements LiveListener {
 
     @Inject
     GatewayMetrics metrics;
+
+    @Inject
+    RewindMemory rewindMemory;
 
     private final Counter delivered;
 
@@ -98,6 +102,7 @@ public class FanOut implements LiveListener {
                 exact = subscribers.bySubject.get(subject);
             }
             if (exact == null && subscribers.wildcard.isEmpty()) {
+                subscribers.recent.passed(subject);
                 return;
             }
         }
@@ -114,6 +119,7 @@ public class FanOut implements LiveListener {
         }
         Epoch epoch = epochs.known(record.topic());
         if (epoch == null) {
+            subscribers.recent.clear();
             return; // no subscription can exist before its topic's epoch is known
         }
         if (record.partition() != RecordEvents.partitionOf(record.key(), epoch)) {
@@ -131,6 +137,7 @@ public class FanOut implements LiveListener {
             rejected.reject(record, "value is not a single JSON value");
             return;
         }
+        keepRecent(subscribers, subject, exact, epoch, record.offset(), text);
         OutboundFrame frame = new OutboundFrame(text);
         batch.track(frame); // its bytes are released after the batch, also when no connection took it
         int count = 0;
@@ -152,5 +159,12 @@ public class FanOut implements LiveListener {
         if (count > 0) {
             metrics.delivered(record.timestamp());
         }
+    }
+
+    /** Keeps the event for rewinds of its channel and of the wildcard, while they have subscribers here. */
+    private void keepRecent(SubscriptionIndex.NamespaceSubscribers subscribers, String subject,
+            Set<Subscription> exact, Epoch epoch, long offset, String text) {
+        subscribers.recent.record(rewindMemory, subject, exact != null && !exact.isEmpty(),
+                !subscribers.wildcard.isEmpty(), epoch, offset, text);
     }
 }

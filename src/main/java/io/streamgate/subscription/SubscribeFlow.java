@@ -8,12 +8,14 @@ import io.streamgate.durable.DurableCursorStore;
 import io.streamgate.kafka.LivePositions;
 import io.streamgate.kafka.ReplayTarget;
 import io.streamgate.kafka.ReplayWorkers;
+import io.streamgate.kafka.RewindReads;
 import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.ErrorCode;
 import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.protocol.Frames;
 import io.streamgate.protocol.OutboundFrame;
+import io.streamgate.rewind.RecentEvents;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
@@ -23,16 +25,19 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * One subscribe on its way from request to live subscription: durable cursor lookup, the topic's epoch,
  * interest in the tenant's partition, then either live from now or a replay that switches to live at the
- * seam. It doubles as the replay's target. Every outcome answers the client exactly once: {@code subscribed}
+ * seam. A {@code rewind} is served from the recent events fan-out kept, or becomes a replay from the position
+ * before the channel's N-th last event. It doubles as the replay's target. Every outcome answers the client exactly once: {@code subscribed}
  * (with {@code recovered} and, when false, its reason), an error ({@code too_many_resumes} when the tenant's
  * resumes fill the replica's line), or {@code unsubscribed} when a confirmed replay cannot be finished
  * (its history expired while being read, or reading failed): never a second {@code subscribed}.
@@ -48,7 +53,8 @@ final class SubscribeFlow implements ReplayTarget {
     /** What every subscribe flow of this replica works with; one instance, held by {@link SubscriptionService}. */
     record Parts(DurableCursorStore durableCursors, TopicEpochs epochs, LivePositions live, ReplayWorkers replays,
             SubscriptionIndex index, RejectedRecords rejected, GatewayMetrics metrics, Duration liveReadyTimeout,
-            Consumer<SubscriptionLifecycle.Started> started, Consumer<SubscriptionLifecycle.Ended> ended) {
+            Consumer<SubscriptionLifecycle.Started> started, Consumer<SubscriptionLifecycle.Ended> ended,
+            RewindReads rewinds) {
 
         /** Ends the slot's subscription (or its flow, still on its way): out of the index, interest released. */
         void end(ConnectionSubscriptions.Slot slot) {
@@ -81,6 +87,10 @@ final class SubscribeFlow implements ReplayTarget {
     private volatile Epoch epoch;
     private volatile TopicPartition tp;
     private volatile Subscription subscription;
+    /** A resume replays history after this offset (the cursor's, or the one before the end a rewind's scan began at). */
+    private volatile long replayAfter;
+    /** What the backward scan of a rewind from Kafka found; null for other subscribes. */
+    private volatile RewindReads.Found rewound;
 
     SubscribeFlow(Parts parts, EventSink sink, Grant grant, Namespace namespace, ConnectionSubscriptions subscriptions,
             ConnectionSubscriptions.Slot slot, SubscriptionService.Request request) {
@@ -134,6 +144,10 @@ final class SubscribeFlow implements ReplayTarget {
     /** The live consumer reads the partition: resume from the cursor, or start live. */
     private void begin() {
         SubscriptionService.Request r = request;
+        if (r.rewind() > 0) {
+            rewind(r.rewind());
+            return;
+        }
         if (r.since() == null) {
             if (r.durableKey() != null && r.reasonWithoutSince() != null) {
                 parts.metrics().resume(r.reasonWithoutSince());
@@ -151,13 +165,79 @@ final class SubscribeFlow implements ReplayTarget {
         } else if (cursor.partition() != tp.partition()) {
             parts.metrics().resume("invalid");
             startLive("invalid"); // not a cursor of this tenant's stream
-        } else if (!parts.replays().replay(grant.tenant(), tp, cursor.offset(), this)) {
-            parts.metrics().resume("too_many_resumes");
-            subscriptions.release(channelText, slot);
-            parts.releaseInterest(slot);
-            sink.send(Frames.error(r.id(), ErrorCode.TOO_MANY_RESUMES, "too many resumes of tenant " + grant.tenant()
-                    + " are waiting on this gateway; subscribe again in a few seconds"));
+        } else {
+            replayAfter = cursor.offset();
+            if (!parts.replays().replay(grant.tenant(), tp, cursor.offset(), this)) {
+                parts.metrics().resume("too_many_resumes");
+                refuseTooMany();
+            }
         }
+    }
+
+    private void refuseTooMany() {
+        subscriptions.release(channelText, slot);
+        parts.releaseInterest(slot);
+        sink.send(Frames.error(request.id(), ErrorCode.TOO_MANY_RESUMES, "too many resumes of tenant " + grant.tenant()
+                + " are waiting on this gateway; subscribe again in a few seconds"));
+    }
+
+    /**
+     * {@code rewind: n}: the channel's last n events, then live. From memory when this replica's fan-out kept them
+     * (checked and served under the seam lock, so live follows the last of them with nothing in between); else a
+     * bounded backward scan of the tenant's partition finds and encodes them, proving they are all of the channel's
+     * events below the log end it began at: they are delivered on {@link #started}, and the ordinary resume path
+     * replays from that end on and goes live at the seam (docs/reliability.md, "Rewind").
+     */
+    private void rewind(int n) {
+        if (parts.live().atSeamNow(tp, next -> rewindFromMemory(n, next))) {
+            return;
+        }
+        parts.rewinds().lastMatching(tp, n, record -> wants(record) ? frameOf(record) : null)
+                .whenComplete((found, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        if (cause instanceof RejectedExecutionException) {
+                            refuseTooMany();
+                        } else {
+                            fail(cause);
+                        }
+                        return;
+                    }
+                    rewound = found;
+                    if (found.count() == 0) {
+                        parts.metrics().rewind("none");
+                        startLive(null);
+                        return;
+                    }
+                    parts.metrics().rewind("kafka");
+                    replayAfter = found.end() - 1;
+                    if (!parts.replays().replay(grant.tenant(), tp, replayAfter, this)) {
+                        refuseTooMany();
+                    }
+                });
+    }
+
+    /** Under the seam lock: serves the rewind from the recent events fan-out kept, when they provably cover it. */
+    private boolean rewindFromMemory(int n, long next) {
+        SubscriptionIndex.NamespaceSubscribers here = parts.index().find(grant.tenant(), namespace.name());
+        List<RecentEvents.Frame> frames = here == null ? null : here.recent.last(
+                request.channel().isWildcard() ? null : request.channel().subject(), n, epoch,
+                parts.live().readingSince(tp));
+        if (frames == null) {
+            return false;
+        }
+        parts.metrics().rewind("memory");
+        Subscription s = register(false, next - 1);
+        if (s != null) {
+            parts.started().accept(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
+            String before = new Cursor(epoch, tp.partition(), frames.get(0).offset() - 1).encode();
+            sink.send(Frames.subscribedRewind(request.id(), channelText, null, before, frames.size(), true));
+            for (RecentEvents.Frame f : frames) {
+                sink.send(f.text()); // before any live event: fan-out of the partition waits for this lock
+            }
+        }
+        return true;
     }
 
     /** Joins the index at the live position: only events written from now on. */
@@ -167,7 +247,11 @@ final class SubscribeFlow implements ReplayTarget {
             if (s != null) {
                 // Started before `subscribed`: a presence query the client sends on `subscribed` lists it.
                 parts.started().accept(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
-                sink.send(Frames.subscribed(request.id(), channelText, false, reason, s.cursor()));
+                RewindReads.Found found = rewound;
+                sink.send(request.rewind() == 0 ? Frames.subscribed(request.id(), channelText, false, reason, s.cursor())
+                        // a rewind that found nothing, or whose events expired before they could be read
+                        : Frames.subscribedRewind(request.id(), channelText, reason, s.cursor(), 0,
+                                reason == null && found != null && found.complete()));
             }
             return s;
         });
@@ -217,17 +301,29 @@ final class SubscribeFlow implements ReplayTarget {
 
     @Override
     public void rejected(String reason) {
-        parts.metrics().resume(reason);
+        if (rewound == null) {
+            parts.metrics().resume(reason);
+        }
         startLive(reason);
     }
 
     @Override
     public void started() {
-        Subscription s = register(true, Cursor.decode(request.since()).orElseThrow().offset());
-        parts.metrics().resume("recovered");
+        RewindReads.Found found = rewound;
+        long before = found == null ? replayAfter : found.events().get(0).offset() - 1;
+        Subscription s = register(true, before);
+        if (found == null) {
+            parts.metrics().resume("recovered");
+        }
         if (s != null) {
             parts.started().accept(new SubscriptionLifecycle.Started(s, grant.subject(), grant.presenceInfo()));
-            sink.send(Frames.subscribed(request.id(), channelText, true, null, request.since()));
+            sink.send(found == null ? Frames.subscribed(request.id(), channelText, true, null, request.since())
+                    : Frames.subscribedRewind(request.id(), channelText, null,
+                            new Cursor(epoch, tp.partition(), before).encode(), found.count(), found.complete()));
+            if (found != null) {
+                // The scan's events, then the replay from its end on: one run, since the scan saw every record below it.
+                found.events().forEach(e -> s.deliverRewound(e.offset(), e.frame()));
+            }
         }
     }
 
@@ -249,11 +345,7 @@ final class SubscribeFlow implements ReplayTarget {
 
     @Override
     public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
-        ChannelName channel = request.channel();
-        if (channel.isWildcard()) {
-            String subject = RecordEvents.subject(namespace, record);
-            channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
-        }
+        ChannelName channel = channelOf(record);
         // Straight to the bytes of the WebSocket frame: replay writes them as they are to every direct connection.
         OutboundFrame frame = channel == null ? null
                 : EventFrameEncoder.encodeFrame(RecordEvents.event(channel, epoch, record), ByteBufAllocator.DEFAULT);
@@ -261,6 +353,22 @@ final class SubscribeFlow implements ReplayTarget {
             parts.rejected().reject(record, "not deliverable (no subject or value is not JSON)");
         }
         return frame;
+    }
+
+    /** The record's event frame on this channel as text (a rewind's scan), or null when it is not deliverable. */
+    private String frameOf(ConsumerRecord<String, byte[]> record) {
+        ChannelName channel = channelOf(record);
+        return channel == null ? null : EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
+    }
+
+    /** The channel the record is an event of for this subscription (its subject's, for a wildcard), or null. */
+    private ChannelName channelOf(ConsumerRecord<String, byte[]> record) {
+        ChannelName channel = request.channel();
+        if (channel.isWildcard()) {
+            String subject = RecordEvents.subject(namespace, record);
+            channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
+        }
+        return channel;
     }
 
     @Override

@@ -69,6 +69,17 @@ public final class Subscription {
         }
     }
 
+    /**
+     * A rewind's event found by the backward scan: sent on its own, before the replay from the scan's end begins
+     * (the replay's batches are dispatched to the connection's event loop after it).
+     */
+    synchronized void deliverRewound(long offset, String frame) {
+        if (!cancelled && offset > lastOffset) {
+            lastOffset = offset;
+            sink.send(frame);
+        }
+    }
+
     /** Called at the seam: history up to {@code position - 1} was replayed; from now on, live. */
     synchronized void goLive(long position) {
         lastOffset = Math.max(lastOffset, position - 1);

@@ -1,6 +1,7 @@
 package io.streamgate.subscription;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamgate.rewind.RecentEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,6 +23,8 @@ public class SubscriptionIndex {
     public static final class NamespaceSubscribers {
         final Map<String, Set<Subscription>> bySubject = new ConcurrentHashMap<>();
         final Set<Subscription> wildcard = new SubscriberSet();
+        /** The recent events of the namespace's channels that have subscribers here, for rewind. */
+        final RecentEvents recent = new RecentEvents();
 
         boolean isEmpty() {
             return bySubject.isEmpty() && wildcard.isEmpty();
@@ -71,6 +74,7 @@ public class SubscriptionIndex {
         }
         if (ns.isEmpty()) {
             byNamespace.remove(s.namespace().name());
+            ns.recent.close(); // a later subscriber starts with new rings: fan-out skipped the events meanwhile
             if (byNamespace.isEmpty()) {
                 tenants.remove(s.tenant());
             }

@@ -11,6 +11,7 @@ import io.streamgate.durable.DurableCursor;
 import io.streamgate.durable.DurableCursorStore;
 import io.streamgate.kafka.LivePositions;
 import io.streamgate.kafka.ReplayWorkers;
+import io.streamgate.kafka.RewindReads;
 import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.CommandException;
@@ -58,6 +59,9 @@ public class SubscriptionService {
     DurableCursorStore durableCursors;
 
     @Inject
+    RewindReads rewinds;
+
+    @Inject
     GatewayMetrics metrics;
 
     @Inject
@@ -71,7 +75,7 @@ public class SubscriptionService {
     @PostConstruct
     void init() {
         parts = new SubscribeFlow.Parts(durableCursors, epochs, live, replays, index, rejected, metrics,
-                config.replay().liveReadyTimeout(), startedEvents::fire, endedEvents::fire);
+                config.replay().liveReadyTimeout(), startedEvents::fire, endedEvents::fire, rewinds);
     }
 
     /**
@@ -79,16 +83,23 @@ public class SubscriptionService {
      *
      * @param durableKey where the client's acknowledged position is stored; used when {@code resume} is set
      * @param reasonWithoutSince why there is no cursor to resume from, when there should have been one
+     * @param rewind             the last events to deliver before live ({@code rewind: N}), 0 for none; never
+     *                           together with {@code since} or {@code resume}
      */
     public record Request(JsonNode id, ChannelName channel, String since, boolean resume, DurableCursor.Key durableKey,
-            String reasonWithoutSince) {
+            String reasonWithoutSince, int rewind) {
 
         public Request(JsonNode id, ChannelName channel, String since, boolean resume, DurableCursor.Key durableKey) {
-            this(id, channel, since, resume, durableKey, null);
+            this(id, channel, since, resume, durableKey, null, 0);
+        }
+
+        /** A subscribe with {@code rewind: n}. */
+        public static Request rewind(JsonNode id, ChannelName channel, int n) {
+            return new Request(id, channel, null, false, null, null, n);
         }
 
         Request resolvedTo(String cursor, String reason) {
-            return new Request(id, channel, cursor, false, durableKey, reason);
+            return new Request(id, channel, cursor, false, durableKey, reason, rewind);
         }
     }
 
@@ -142,7 +153,7 @@ public class SubscriptionService {
                 continue; // the client subscribed to it again meanwhile
             }
             new SubscribeFlow(parts, sink, grant, s.namespace(), subscriptions, moved,
-                    new Request(null, s.channel(), null, false, null, "epoch")).start();
+                    new Request(null, s.channel(), null, false, null, "epoch", 0)).start();
         }
     }
 

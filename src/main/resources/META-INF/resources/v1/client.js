@@ -172,8 +172,13 @@ export class Client extends Emitter {
    * - since: a cursor to continue after (for example one your backend rendered the page at)
    * - resume: true for a durable subscription: the first subscribe continues from the position the
    *   server stored for this user (+ clientId) and channel, and the client acks what it receives
-   * - onSubscribed({recovered, reason, cursor, lost, resubscribed}): each confirmation; `lost` is true when a
-   *   position was asked for and could not be honoured: events were missed, reload your state
+   * - rewind: N (1..the server's maximum, 100 by default): the first subscribe delivers the channel's last N
+   *   events, oldest first, then live ones (the current state on page load); after a reconnect the client
+   *   resumes from its cursor as always. Not together with since or resume
+   * - onSubscribed({recovered, reason, cursor, lost, resubscribed, found, complete}): each confirmation; `lost` is
+   *   true when a position was asked for and could not be honoured: events were missed, reload your state;
+   *   `found` and `complete` answer a rewind (how many past events follow; false when the server stopped looking
+   *   before it found N)
    * - onError(StreamgateError): the subscription was refused and has ended
    * The subscription emits "interrupted" ({reason}) when the server ended a confirmed resume it could not
    * finish (`expired`, `internal`); it then subscribes again by itself from its last cursor (after
@@ -183,6 +188,12 @@ export class Client extends Emitter {
     if (this.state === "closed") throw new StreamgateError("closed", "the client is closed");
     if (typeof channel !== "string" || !channel) throw new TypeError("subscribe: 'channel' must be a non-empty string");
     if (this._subs.has(channel)) throw new StreamgateError("bad_request", "already subscribed to " + channel);
+    if (options.rewind != null) {
+      if (!Number.isInteger(options.rewind) || options.rewind < 1) {
+        throw new TypeError("subscribe: 'rewind' must be a positive integer");
+      }
+      if (options.since || options.resume) throw new TypeError("subscribe: give either 'rewind' or 'since'/'resume'");
+    }
     const sub = new Subscription(this, channel, onEvent, options);
     this._subs.set(channel, sub);
     if (this.state === "open") this._sendSubscribe(sub);
@@ -533,6 +544,7 @@ export class Client extends Emitter {
     const frame = { type: "subscribe", id, channel: sub.channel };
     if (sub.cursor) frame.since = sub.cursor;
     else if (sub.durable) frame.resume = true;
+    else if (sub.rewind) frame.rewind = sub.rewind; // only before any position is known: the first subscribe
     sub._state = "pending";
     sub._requested = Boolean(frame.since || frame.resume);
     this._pending.set(id, { kind: "subscribe", sub, timer: null });
@@ -654,6 +666,8 @@ export class Subscription extends Emitter {
     this.client = client;
     this.channel = channel;
     this.durable = Boolean(options.resume === true);
+    /** Events to rewind on the first subscribe; once a cursor is known, resubscribes continue from it. */
+    this.rewind = options.rewind || 0;
     /** The last position received: events after it are what a resubscribe asks for. */
     this.cursor = typeof options.since === "string" && options.since ? options.since : null;
     this._onEvent = typeof onEvent === "function" ? onEvent : null;
@@ -701,6 +715,10 @@ export class Subscription extends Emitter {
       lost: this._requested && !frame.recovered && frame.reason != null,
       resubscribed: this._confirmations > 0,
     };
+    if (frame.found != null) {
+      info.found = frame.found;
+      info.complete = Boolean(frame.complete);
+    }
     this._confirmations++;
     if (this.durable && !frame.recovered && frame.cursor) {
       // Starting afresh: what was received before belongs to a position the server no longer continues

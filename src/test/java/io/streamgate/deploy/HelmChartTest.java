@@ -73,6 +73,10 @@ class HelmChartTest {
             Map.entry("STREAMGATE_REPLAY_FETCH_BYTES", "4194304"),
             Map.entry("STREAMGATE_REPLAY_POLL_TIMEOUT", "PT0.5S"),
             Map.entry("STREAMGATE_REPLAY_LIVE_READY_TIMEOUT", "PT30S"),
+            Map.entry("STREAMGATE_REWIND_MAX", "100"),
+            Map.entry("STREAMGATE_REWIND_MEMORY_BUDGET", "32M"),
+            Map.entry("STREAMGATE_REWIND_MAX_SCAN_RECORDS", "100000"),
+            Map.entry("STREAMGATE_REWIND_WORKERS", "2"),
             Map.entry("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES", "65536"),
             Map.entry("STREAMGATE_PUBLISH_RATE_PER_SECOND", "20"),
             Map.entry("STREAMGATE_PUBLISH_BURST", "40"),
@@ -275,6 +279,7 @@ class HelmChartTest {
         values.put("config.replay.fetchBytes", "1048576");
         values.put("config.replay.pollTimeout", "PT0.2S");
         values.put("config.replay.liveReadyTimeout", "PT1M");
+        values.put("config.rewind.memoryBudget", "8M");
         values.put("config.live.assignment", "interest");
         values.put("config.live.releaseDelay", "PT5M");
         values.put("config.publish.maxPayloadBytes", "1024");
@@ -294,6 +299,7 @@ class HelmChartTest {
         assertThat(m.env("STREAMGATE_REPLAY_FETCH_BYTES")).isEqualTo("1048576");
         assertThat(m.env("STREAMGATE_REPLAY_POLL_TIMEOUT")).isEqualTo("PT0.2S");
         assertThat(m.env("STREAMGATE_REPLAY_LIVE_READY_TIMEOUT")).isEqualTo("PT1M");
+        assertThat(m.env("STREAMGATE_REWIND_MEMORY_BUDGET")).isEqualTo("8M");
         assertThat(m.env("STREAMGATE_LIVE_ASSIGNMENT")).isEqualTo("interest");
         assertThat(m.env("STREAMGATE_LIVE_RELEASE_DELAY")).isEqualTo("PT5M");
         assertThat(m.env("STREAMGATE_PUBLISH_MAX_PAYLOAD_BYTES")).isEqualTo("1024");

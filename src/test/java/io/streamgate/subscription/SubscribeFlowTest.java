@@ -11,10 +11,12 @@ import io.streamgate.durable.DurableCursorStore;
 import io.streamgate.kafka.LivePositions;
 import io.streamgate.kafka.ReplayTarget;
 import io.streamgate.kafka.ReplayWorkers;
+import io.streamgate.kafka.RewindReads;
 import io.streamgate.kafka.TopicEpochs;
 import io.streamgate.metrics.GatewayMetrics;
 import io.streamgate.protocol.EventFrameEncoder;
 import io.streamgate.protocol.OutboundFrame;
+import io.streamgate.rewind.RewindMemory;
 import io.streamgate.stream.Cursor;
 import io.streamgate.stream.Epoch;
 import io.streamgate.stream.RecordEvents;
@@ -36,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongFunction;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,7 +68,8 @@ class SubscribeFlowTest {
     private final List<SubscriptionLifecycle.Ended> ended = new ArrayList<>();
     private final SubscribeFlow.Parts parts = new SubscribeFlow.Parts(durable, epochs, live, replays, index,
             new RejectedRecords(new SimpleMeterRegistry()), new GatewayMetrics(new SimpleMeterRegistry()),
-            Duration.ofSeconds(1), started::add, ended::add);
+            Duration.ofSeconds(1), started::add, ended::add, new FakeRewinds());
+    private final RewindMemory rewindMemory = new RewindMemory(1 << 20, 5);
     private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
     private final Grant grant = new Grant(TENANT, "alice", List.of(), List.of(), Long.MAX_VALUE, null);
 
@@ -271,6 +275,57 @@ class SubscribeFlowTest {
         assertThat(sink.closedSlow).isTrue();
     }
 
+    @Test
+    void rewindOfAHotChannelIsServedFromMemoryThenGoesLiveWithNothingBetween() {
+        live.next = 3;
+        subscribe(null); // a subscriber here: fan-out keeps the channel's recent events
+        for (long offset = 3; offset < 8; offset++) {
+            live.fanOut(offset);
+        }
+        FakeSink second = new FakeSink();
+        startOn(second, SubscriptionService.Request.rewind(null, CHANNEL, 3));
+
+        JsonNode subscribed = second.frame(0);
+        assertThat(subscribed.get("found").asInt()).isEqualTo(3);
+        assertThat(subscribed.get("complete").asBoolean()).isTrue();
+        assertThat(Cursor.decode(subscribed.get("cursor").asText()).orElseThrow().offset()).isEqualTo(4);
+        live.fanOut(8);
+        assertThat(second.eventOffsets()).containsExactly(5L, 6L, 7L, 8L);
+        assertThat(((FakeRewinds) parts.rewinds()).asked).as("Kafka was not read").isEmpty();
+    }
+
+    @Test
+    void rewindOfMoreThanMemoryHoldsIsFoundInKafkaThenReplayedFromWhereTheScanBegan() {
+        live.next = 3;
+        subscribe(null);
+        for (long offset = 3; offset < 6; offset++) {
+            live.fanOut(offset); // the ring began when this subscriber came: it holds 3, 4 and 5 only
+        }
+        FakeRewinds rewinds = (FakeRewinds) parts.rewinds();
+        rewinds.found = new RewindReads.Found(LongStream.range(2, 6).mapToObj(o -> new RewindReads.Event(o,
+                EventFrameEncoder.encode(RecordEvents.event(CHANNEL, EPOCH, record(o))))).toList(), 6, 300, true);
+        FakeSink second = new FakeSink();
+        startOn(second, SubscriptionService.Request.rewind(null, CHANNEL, 4));
+
+        assertThat(rewinds.asked).containsExactly(4);
+        ReplayJob job = replays.job();
+        assertThat(job.after).as("the replay starts where the scan began: below it, the scan saw everything").isEqualTo(5);
+        live.fanOut(6); // written while the replay is on its way: comes through it
+        job.target.started();
+        JsonNode subscribed = second.frame(0);
+        assertThat(subscribed.get("found").asInt()).isEqualTo(4);
+        assertThat(Cursor.decode(subscribed.get("cursor").asText()).orElseThrow().offset()).isEqualTo(1);
+        replayed(job.target, 6);
+        assertThat(job.target.tryGoLive(7)).isTrue();
+        live.fanOut(7);
+        assertThat(second.eventOffsets()).containsExactly(2L, 3L, 4L, 5L, 6L, 7L);
+    }
+
+    private void startOn(FakeSink otherSink, SubscriptionService.Request request) {
+        ConnectionSubscriptions other = new ConnectionSubscriptions();
+        new SubscribeFlow(parts, otherSink, grant, NAMESPACE, other, other.reserve(CHANNEL.toString()), request).start();
+    }
+
     private void subscribe(String since) {
         start(new SubscriptionService.Request(null, CHANNEL, since, false, null));
     }
@@ -426,10 +481,19 @@ class SubscribeFlowTest {
             return next;
         }
 
+        @Override
+        public long readingSince(TopicPartition tp) {
+            return 0;
+        }
+
         /** What fan-out does with a record of the subscribed channel, under the seam lock. */
         synchronized void fanOut(long offset) {
             ConsumerRecord<String, byte[]> r = record(offset);
             String frame = EventFrameEncoder.encode(RecordEvents.event(CHANNEL, EPOCH, r));
+            SubscriptionIndex.NamespaceSubscribers here = index.find(TENANT, NAMESPACE.name());
+            if (here != null) {
+                here.recent.record(rewindMemory, CHANNEL.subject(), true, false, EPOCH, offset, frame);
+            }
             for (Subscription s : index.subscribersOf(TENANT, NAMESPACE.name(), CHANNEL.subject())) {
                 s.deliverLive(offset, frame);
             }
@@ -438,6 +502,20 @@ class SubscribeFlowTest {
     }
 
     private record ReplayJob(long after, ReplayTarget target) {
+    }
+
+    /** The backward scan of Kafka: answers what the test set, records what was asked. */
+    @Vetoed
+    private static final class FakeRewinds extends RewindReads {
+        final List<Integer> asked = new ArrayList<>();
+        RewindReads.Found found;
+
+        @Override
+        public CompletionStage<RewindReads.Found> lastMatching(TopicPartition tp,
+                int n, java.util.function.Function<ConsumerRecord<String, byte[]>, String> encode) {
+            asked.add(n);
+            return CompletableFuture.completedFuture(found);
+        }
     }
 
     @Vetoed

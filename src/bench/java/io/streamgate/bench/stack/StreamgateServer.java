@@ -120,6 +120,11 @@ public final class StreamgateServer implements ServerUnderTest {
                 delivery, sequences, tools.keys().tokenFor(index));
     }
 
+    /** A token of one of the benchmark's subjects, for a client the scenario speaks for itself (RewindScenario). */
+    public String token(int index) {
+        return tools.keys().tokenFor(index);
+    }
+
     @Override
     public Publisher publisher(Fleet fleet, int channels) {
         String[] subjects = IntStream.range(0, channels).mapToObj(ServerUnderTest::channel).toArray(String[]::new);
