@@ -1,6 +1,6 @@
 package io.streamgate.api;
 
-import io.streamgate.api.control.Revocations;
+import io.streamgate.revocation.Revocations;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
 import io.streamgate.config.StreamgateConfig;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
-import io.streamgate.api.control.Revocations;
+import io.streamgate.revocation.Revocations;
 import io.streamgate.auth.ChannelAccess;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;

@@ -5,7 +5,7 @@ import io.quarkus.websockets.next.UserData;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
-import io.streamgate.api.control.Revocations;
+import io.streamgate.revocation.Revocations;
 import io.streamgate.auth.Grant;
 import io.streamgate.auth.Grants;
 import io.streamgate.metrics.AuthFailureCounter;

@@ -2,6 +2,7 @@ package io.streamgate.api.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.streamgate.revocation.Revocation;
 
 /**
  * What one replica tells all others on the control topic: close every connection of a subject

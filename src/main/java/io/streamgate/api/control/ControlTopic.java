@@ -10,6 +10,7 @@ import io.streamgate.config.StreamgateConfig;
 import io.streamgate.connection.Sessions;
 import io.streamgate.kafka.KafkaSettings;
 import io.streamgate.protocol.CloseCodes;
+import io.streamgate.revocation.Revocations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package io.streamgate.api.control;
+package io.streamgate.revocation;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;

@@ -1,4 +1,4 @@
-package io.streamgate.api.control;
+package io.streamgate.revocation;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.streamgate.auth.Grant;

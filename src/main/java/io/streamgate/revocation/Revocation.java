@@ -1,4 +1,4 @@
-package io.streamgate.api.control;
+package io.streamgate.revocation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

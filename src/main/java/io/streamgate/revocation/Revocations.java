@@ -1,4 +1,4 @@
-package io.streamgate.api.control;
+package io.streamgate.revocation;
 
 import io.quarkus.runtime.StartupEvent;
 import io.streamgate.auth.Grant;
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The revocations in force, in memory on every replica, so that checking a token at the upgrade and at
  * {@code refresh} is two hash lookups (and none while nothing is revoked). Loaded from PostgreSQL at startup and
  * again every {@code streamgate.api.revocation-reload}; new ones arrive at once through the control topic
- * ({@link ControlTopic}). Entries are only added: a revocation is never lifted, only forgotten once the token it
+ * ({@code io.streamgate.api.control.ControlTopic}). Entries are only added: a revocation is never lifted, only forgotten once the token it
  * names has expired.
  */
 @ApplicationScoped
