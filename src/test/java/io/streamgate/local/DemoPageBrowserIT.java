@@ -2,6 +2,7 @@ package io.streamgate.local;
 
 import io.streamgate.support.Chromium;
 import io.streamgate.support.LocalMode;
+import io.streamgate.support.StartupCeiling;
 import io.streamgate.support.Tools;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +56,7 @@ class DemoPageBrowserIT {
     @BeforeAll
     static void startLocalModeAndOpenThePage() throws Exception {
         Tools.requireThat(Chromium.binary() != null, "no Chromium on PATH (nor CHROMIUM_BIN)", "apt-get install chromium");
-        local = LocalMode.start(OUT).awaitReady(Duration.ofMinutes(8));
+        local = LocalMode.start(OUT).awaitReady(StartupCeiling.LOCAL_MODE);
         Properties stack = local.stack();
         dataDir = stack.getProperty("data.dir");
         producer = new KafkaProducer<>(Map.of(

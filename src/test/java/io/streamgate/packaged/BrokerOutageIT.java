@@ -5,6 +5,7 @@ import io.streamgate.support.KafkaBrokerProcess;
 import io.streamgate.support.Records;
 import io.streamgate.support.ReliabilityReport;
 import io.streamgate.support.ResumingClient;
+import io.streamgate.support.StartupCeiling;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,8 +51,8 @@ class BrokerOutageIT {
             }
             Map<String, String> env = GatewayProcess.environmentFor(TestStack.get()); // its PostgreSQL
             env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-            try (GatewayProcess a = GatewayProcess.start("outage-a-" + System.nanoTime(), env, CONFIG).awaitReady(Duration.ofSeconds(120));
-                    GatewayProcess b = GatewayProcess.start("outage-b-" + System.nanoTime(), env, CONFIG).awaitReady(Duration.ofSeconds(120));
+            try (GatewayProcess a = GatewayProcess.start("outage-a-" + System.nanoTime(), env, CONFIG).awaitReady(StartupCeiling.PROCESS);
+                    GatewayProcess b = GatewayProcess.start("outage-b-" + System.nanoTime(), env, CONFIG).awaitReady(StartupCeiling.PROCESS);
                     Records records = new Records(broker.bootstrapServers())) {
                 String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
                 List<ResumingClient> clients = IntStream.range(0, 20)

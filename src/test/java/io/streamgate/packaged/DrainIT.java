@@ -1,6 +1,7 @@
 package io.streamgate.packaged;
 
 import io.streamgate.support.GatewayProcess;
+import io.streamgate.support.StartupCeiling;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -24,7 +25,7 @@ class DrainIT {
         Map<String, String> env = GatewayProcess.environmentFor(TestStack.get());
         env.put("STREAMGATE_DRAIN_WINDOW", "PT3S");
         try (GatewayProcess gateway = GatewayProcess.start("drain", env,
-                "streamgate.namespaces.\"inventory\".topic=inventory-events\n").awaitReady(Duration.ofSeconds(90))) {
+                "streamgate.namespaces.\"inventory\".topic=inventory-events\n").awaitReady(StartupCeiling.PROCESS)) {
             String token = Tokens.token("acme", "alice", List.of("inventory:*"));
             List<WsClient> clients = new ArrayList<>();
             for (int i = 0; i < 30; i++) {

@@ -2,6 +2,7 @@ package io.streamgate.packaged;
 
 import io.streamgate.support.GatewayProcess;
 import io.streamgate.support.Records;
+import io.streamgate.support.StartupCeiling;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
@@ -50,7 +51,7 @@ class DurableCursorOutageIT {
         env.put("STREAMGATE_CURSORS_FLUSH_INTERVAL", "PT1H"); // only the shutdown flush can write them
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
         try (Records records = new Records()) {
-            try (GatewayProcess first = GatewayProcess.start("restart-a", env, NAMESPACES).awaitReady(Duration.ofSeconds(90))) {
+            try (GatewayProcess first = GatewayProcess.start("restart-a", env, NAMESPACES).awaitReady(StartupCeiling.PROCESS)) {
                 WsClient client = WsClient.connect(first.uri(), token);
                 client.resume("inventory:sku-1");
                 produce(records, 0, 3);
@@ -62,7 +63,7 @@ class DurableCursorOutageIT {
                 client.close();
             }
             produce(records, 3, 5);
-            try (GatewayProcess second = GatewayProcess.start("restart-b", env, NAMESPACES).awaitReady(Duration.ofSeconds(90));
+            try (GatewayProcess second = GatewayProcess.start("restart-b", env, NAMESPACES).awaitReady(StartupCeiling.PROCESS);
                     WsClient client = WsClient.connect(second.uri(), token)) {
                 assertThat(client.resume("inventory:sku-1").getBoolean("recovered")).isTrue();
                 assertThat(numbers(client.events("inventory:sku-1", 2))).containsExactly(3, 4);
@@ -84,7 +85,7 @@ class DurableCursorOutageIT {
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + port + "/postgres");
         env.put("STREAMGATE_CURSORS_FLUSH_INTERVAL", "PT0.2S");
         try (Records records = new Records();
-                GatewayProcess gateway = GatewayProcess.start("pg-outage", env, NAMESPACES).awaitReady(Duration.ofSeconds(90));
+                GatewayProcess gateway = GatewayProcess.start("pg-outage", env, NAMESPACES).awaitReady(StartupCeiling.PROCESS);
                 WsClient client = WsClient.connect(gateway.uri(), Tokens.token(tenant, "alice", List.of("inventory:*")))) {
             client.resume("inventory:sku-1");
             produce(records, 0, 2);

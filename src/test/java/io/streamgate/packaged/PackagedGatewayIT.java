@@ -2,13 +2,13 @@ package io.streamgate.packaged;
 
 import io.streamgate.support.GatewayProcess;
 import io.streamgate.support.Records;
+import io.streamgate.support.StartupCeiling;
 import io.streamgate.support.TestStack;
 import io.streamgate.support.Tokens;
 import io.streamgate.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -31,7 +31,7 @@ class PackagedGatewayIT {
         TestStack stack = TestStack.get();
         String tenant = "t-" + UUID.randomUUID();
         try (GatewayProcess gateway = GatewayProcess.start("packaged", GatewayProcess.environmentFor(stack), NAMESPACES)
-                .awaitReady(Duration.ofSeconds(90));
+                .awaitReady(StartupCeiling.PROCESS);
                 Records records = new Records();
                 WsClient client = WsClient.connect(gateway.uri(), Tokens.token(tenant, "alice", List.of("inventory:*")))) {
             assertThat(client.subscribe("inventory:sku-1").getString("type")).isEqualTo("subscribed");

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +61,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             throw new IllegalStateException("the broker is running");
         }
         process = run("broker-" + (++starts), List.of("kafka.Kafka", properties.toString()));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + StartupCeiling.PROCESS.toNanos();
         try (Admin admin = admin()) {
             while (true) {
                 if (!process.isAlive()) {
@@ -73,7 +72,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                     return this;
                 } catch (Exception notYet) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("broker not up within 60 s; see " + dir, notYet);
+                        throw new IllegalStateException("broker not up within " + StartupCeiling.PROCESS + "; see " + dir, notYet);
                     }
                 }
             }

@@ -1,7 +1,6 @@
 package io.streamgate.support;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,7 @@ public final class ReplicaSet implements AutoCloseable {
     public void start(int n) {
         try {
             replicas.set(n, GatewayProcess.start("replica-" + n + "-" + System.nanoTime(), env, configOfReplica.apply(n))
-                    .awaitReady(Duration.ofSeconds(120)));
+                    .awaitReady(StartupCeiling.PROCESS));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
