@@ -177,6 +177,22 @@ public interface StreamgateConfig {
         int refreshBurst();
 
         /**
+         * Verified tokens whose grants this replica remembers, keyed by the token's text (least recently used
+         * dropped first): a client that reconnects with a token verified before is admitted without a second
+         * signature check and without leaving the event loop. Revocations apply to remembered tokens all the same.
+         * About 1-2 KB each. 0 verifies every token on every upgrade.
+         */
+        @WithDefault("10000")
+        int tokenCacheSize();
+
+        /**
+         * Longest a remembered token is accepted without its signature being checked again (never past its
+         * {@code exp}): bounds how long a token signed by a key withdrawn from the JWKS still opens connections.
+         */
+        @WithDefault("PT10M")
+        Duration tokenCacheMaxAge();
+
+        /**
          * A connection from which nothing (not even a pong) arrived for this long is considered dead and
          * closed. Keep it at two ping intervals or more ({@code ping-interval}).
          */

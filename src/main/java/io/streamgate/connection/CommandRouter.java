@@ -3,12 +3,11 @@ package io.streamgate.connection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.streamgate.revocation.Revocations;
 import io.streamgate.auth.ChannelAccess;
 import io.streamgate.auth.Grant;
-import io.streamgate.auth.Grants;
+import io.streamgate.auth.TokenVerifier;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.channel.Namespace;
 import io.streamgate.channel.Namespaces;
@@ -71,7 +70,7 @@ public class CommandRouter {
     PresenceService presence;
 
     @Inject
-    JWTParser jwtParser;
+    TokenVerifier tokens;
 
     @Inject
     Vertx vertx;
@@ -253,7 +252,7 @@ public class CommandRouter {
         vertx.<Grant>executeBlocking(() -> {
             // Signature checks cost CPU, and a JWKS location may mean I/O: not on the event loop.
             try {
-                return Grants.from(jwtParser.parse(token)).filter(g -> !revocations.isRevoked(g)).orElse(null);
+                return tokens.verify(token).filter(g -> !revocations.isRevoked(g)).orElse(null);
             } catch (ParseException e) {
                 return null;
             }

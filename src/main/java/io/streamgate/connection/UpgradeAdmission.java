@@ -2,12 +2,11 @@ package io.streamgate.connection;
 
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
-import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.streamgate.revocation.Revocations;
 import io.streamgate.auth.Grant;
-import io.streamgate.auth.Grants;
+import io.streamgate.auth.TokenVerifier;
 import io.streamgate.metrics.AuthFailureCounter;
 import io.streamgate.metrics.GatewayMetrics;
 import io.vertx.core.MultiMap;
@@ -25,7 +24,9 @@ import java.util.Map;
  * <ol>
  *   <li>the bearer token ({@code Authorization} header, or the browser's subprotocol form that websockets-next
  *       turns into that header first) is verified with SmallRye JWT's parser (signature, issuer, expiry): missing
- *       or not valid, HTTP 401; valid but without a usable {@code tenant} claim or {@code sub}, HTTP 403;</li>
+ *       or not valid, HTTP 401; valid but without a usable {@code tenant} claim or {@code sub}, HTTP 403; revoked,
+ *       401. A token this replica verified before and that has not expired is not verified again
+ *       ({@link TokenVerifier}): a reconnect is admitted on the event loop; revocation is checked all the same;</li>
  *   <li>a draining replica answers 503, with Retry-After, so clients reconnect elsewhere;</li>
  *   <li>a handshake query that cannot be honoured (a malformed {@code client_id}) 400 (a query that is not
  *       URL-decodable never gets here: Quarkus's HTTP server answers 400 to a request URI that is not a valid URI);</li>
@@ -59,7 +60,7 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
     ConnectionBudget budget;
 
     @Inject
-    JWTParser jwtParser;
+    TokenVerifier tokens;
 
     @Inject
     GatewayMetrics metrics;
@@ -78,6 +79,10 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
             return CheckResult.rejectUpgrade(401, CHALLENGE);
         }
         forgetToken(request.headers());
+        Grant known = tokens.known(token);
+        if (known != null) { // verified before (a client coming back): admitted on the event loop, no signature check
+            return Uni.createFrom().item(admit(context, revocationChecked(known)));
+        }
         // Signature checks cost CPU, and a JWKS location may mean I/O: not on the event loop.
         return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> verify(token), false).toCompletionStage())
                 .map(verified -> admit(context, verified));
@@ -110,12 +115,15 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
 
     private Verified verify(String token) {
         try {
-            return Grants.from(jwtParser.parse(token))
-                    .map(g -> revocations.isRevoked(g) ? new Verified(null, 401, "revoked") : new Verified(g, 200, null))
-                    .orElseGet(() -> new Verified(null, 403, "no_tenant"));
+            return tokens.verify(token).map(this::revocationChecked).orElseGet(() -> new Verified(null, 403, "no_tenant"));
         } catch (ParseException | RuntimeException e) {
             return new Verified(null, 401, AuthFailureCounter.reason(e));
         }
+    }
+
+    /** A revocation applies to a token verified just now and to one verified before alike. */
+    private Verified revocationChecked(Grant grant) {
+        return revocations.isRevoked(grant) ? new Verified(null, 401, "revoked") : new Verified(grant, 200, null);
     }
 
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */

@@ -108,4 +108,28 @@ class EventFrameEncoderTest {
                 0, null, null, null, "{".getBytes(StandardCharsets.UTF_8));
         assertThat(EventFrameEncoder.encodeFrame(notJson, ByteBufAllocator.DEFAULT)).isNull();
     }
+
+    /** The frame written without a generator escapes headers as the generator does, and leaves out absent ones. */
+    @Test
+    void headersAreEscapedAsTheGeneratorEscapesThem() {
+        String[] odd = {null, "plain", "quote \" back\\slash", "tab\tnew\nline\u0001ctl", "caf\u00e9 \u2603 \uD83D\uDE00", "</script>"};
+        byte[] value = "{\"v\":\"\uFFFD is a character too\"}".getBytes(StandardCharsets.UTF_8);
+        for (String id : odd) {
+            for (String from : odd) {
+                StreamEvent event = new StreamEvent(new ChannelName("chat", "room-1"),
+                        new Cursor(new Epoch("28mGBR5uQduCztE4xdaBQw", 3), 2, 9_000_000_000L), -5L, id, from == null ? null : "ev", from, value);
+                String text = EventFrameEncoder.encode(event);
+                assertThat(text).as("id %s from %s", id, from).isNotNull();
+                OutboundFrame direct = EventFrameEncoder.encodeFrame(event, ByteBufAllocator.DEFAULT);
+                try {
+                    assertThat(direct.text()).isEqualTo(text);
+                } finally {
+                    direct.release();
+                }
+            }
+        }
+        StreamEvent malformed = new StreamEvent(new ChannelName("a", "b"), new Cursor(new Epoch("28mGBR5uQduCztE4xdaBQw", 3), 0, 1),
+                0, null, null, null, new byte[] {'"', (byte) 0xC3, '"'});
+        assertThat(EventFrameEncoder.encodeFrame(malformed, ByteBufAllocator.DEFAULT)).isNull();
+    }
 }
