@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Everything Streamgate keeps for one open WebSocket: the grant, the subscriptions, the outbound queue
@@ -32,7 +33,6 @@ final class ClientSession implements EventSink {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final long openedAt = System.nanoTime();
     private final String clientId;
-    private final TokenBucket publishBudget;
     /** When anything (a frame, a pong) last arrived from the client: for detecting dead connections. */
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile Grant grant;
@@ -41,11 +41,10 @@ final class ClientSession implements EventSink {
     private volatile long closeAtMillis;
 
     ClientSession(WebSocketConnection connection, DirectWire wire, Grant grant, String clientId, long maxQueuedBytes,
-            Duration slowConsumerGrace, TokenBucket publishBudget, Counter bytesOut) {
+            Duration slowConsumerGrace, Counter bytesOut) {
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;
-        this.publishBudget = publishBudget;
         this.outbound = new Outbound(wire,
                 (text, written) -> connection.sendText(text).subscribe().with(done -> written.run(), failure -> written.run()),
                 maxQueuedBytes, slowConsumerGrace, () -> close(CloseCodes.SLOW_CONSUMER), bytesOut);
@@ -194,38 +193,34 @@ final class ClientSession implements EventSink {
         return clientId;
     }
 
-    TokenBucket publishBudget() {
-        return publishBudget;
-    }
-
     WebSocketConnection connection() {
         return connection;
     }
 
-    /** The client's pings (each makes Vert.x write a pong); set once by {@link GatewayEndpoint}. */
-    private volatile TokenBucket pingBudget;
+    /*
+     * The connection's rate limits (issue 15), each made on its first use: most connections never publish, refresh
+     * or ping, and an idle one that subscribed once holds one bucket, not four (48 bytes each, issue 13).
+     */
+    private TokenBucket commandBudget;
+    private TokenBucket refreshBudget;
+    private TokenBucket publishBudget;
+    private TokenBucket pingBudget;
 
-    TokenBucket pingBudget(java.util.function.Supplier<TokenBucket> create) {
-        TokenBucket budget = pingBudget;
-        if (budget == null) {
-            pingBudget = budget = create.get(); // the connection's event loop only
-        }
-        return budget;
+    /** Subscribe, unsubscribe and presence commands. */
+    synchronized TokenBucket commandBudget(Supplier<TokenBucket> create) {
+        return commandBudget == null ? commandBudget = create.get() : commandBudget;
     }
 
-    /** Rate limits of subscribe/unsubscribe/presence and of refresh; set once by {@link CommandRouter}. */
-    private volatile TokenBucket[] commandBudgets;
+    synchronized TokenBucket refreshBudget(Supplier<TokenBucket> create) {
+        return refreshBudget == null ? refreshBudget = create.get() : refreshBudget;
+    }
 
-    TokenBucket[] commandBudgets(java.util.function.Supplier<TokenBucket[]> create) {
-        TokenBucket[] budgets = commandBudgets;
-        if (budgets == null) {
-            synchronized (this) {
-                budgets = commandBudgets;
-                if (budgets == null) {
-                    commandBudgets = budgets = create.get();
-                }
-            }
-        }
-        return budgets;
+    synchronized TokenBucket publishBudget(Supplier<TokenBucket> create) {
+        return publishBudget == null ? publishBudget = create.get() : publishBudget;
+    }
+
+    /** The client's pings (each makes Vert.x write a pong). */
+    synchronized TokenBucket pingBudget(Supplier<TokenBucket> create) {
+        return pingBudget == null ? pingBudget = create.get() : pingBudget;
     }
 }

@@ -96,7 +96,7 @@ public class GatewayEndpoint {
         ClientSession session = null;
         try {
             session = new ClientSession(connection, wire, grant, clientId, config.connection().outboundQueueBytes(),
-                    config.connection().slowConsumerGrace(), new TokenBucket(config.publish().ratePerSecond(), config.publish().burst()), metrics.bytesOut());
+                    config.connection().slowConsumerGrace(), metrics.bytesOut());
             sessions.add(session);
             metrics.connectionOpened(grant.tenant());
             expiry.schedule(session);

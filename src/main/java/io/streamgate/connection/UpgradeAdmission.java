@@ -102,6 +102,7 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
         if (wire != null) {
             context.userData().put(WIRE, wire);
         }
+        DirectWire.forgetDeferredIdentity(context.httpRequest()); // else the connection keeps the request (~2 KB)
         return CheckResult.permitUpgradeSync();
     }
 
