@@ -12,8 +12,7 @@ import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +28,14 @@ final class ClientSession implements EventSink {
     private final WebSocketConnection connection;
     private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
     private final Outbound outbound;
-    private final AtomicInteger badCommands = new AtomicInteger();
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /* Counted and flagged through field updaters, not AtomicInteger/AtomicBoolean: 32 bytes less per connection. */
+    private static final AtomicIntegerFieldUpdater<ClientSession> BAD_COMMANDS =
+            AtomicIntegerFieldUpdater.newUpdater(ClientSession.class, "badCommands");
+    private static final AtomicIntegerFieldUpdater<ClientSession> CLOSING =
+            AtomicIntegerFieldUpdater.newUpdater(ClientSession.class, "closing");
+    private volatile int badCommands;
+    /** 1 once {@link #close} was called. */
+    private volatile int closing;
     private final long openedAt = System.nanoTime();
     private final String clientId;
     /** When anything (a frame, a pong) last arrived from the client: for detecting dead connections. */
@@ -52,14 +57,14 @@ final class ClientSession implements EventSink {
 
     @Override
     public void send(String frame) {
-        if (!closing.get()) { // a closing client resumes from its cursor; nothing is lost by not queueing more
+        if (closing == 0) { // a closing client resumes from its cursor; nothing is lost by not queueing more
             outbound.send(frame);
         }
     }
 
     @Override
     public void send(OutboundFrame frame, DeliveryBatch batch) {
-        if (!closing.get()) {
+        if (closing == 0) {
             outbound.send(frame, batch);
         }
     }
@@ -79,7 +84,7 @@ final class ClientSession implements EventSink {
 
     /** Sends a WebSocket ping (empty); the client's pong {@link #touch touches} the session. */
     void ping() {
-        if (!closing.get() && !outbound.ping()) {
+        if (closing == 0 && !outbound.ping()) {
             connection.sendPing(EMPTY).subscribe().with(ok -> {
             }, failure -> LOG.debugf("Ping of %s failed: %s", connection.id(), failure.getMessage()));
         }
@@ -104,7 +109,7 @@ final class ClientSession implements EventSink {
 
     @Override
     public boolean isOpen() {
-        return !closing.get() && connection.isOpen();
+        return closing == 0 && connection.isOpen();
     }
 
     @Override
@@ -119,7 +124,7 @@ final class ClientSession implements EventSink {
 
     /** Closes once; later calls do nothing. */
     void close(CloseReason reason) {
-        if (closing.compareAndSet(false, true)) {
+        if (CLOSING.compareAndSet(this, 0, 1)) {
             outbound.stop();
             LOG.debugf("Closing connection %s: %d %s", connection.id(), reason.getCode(), reason.getMessage());
             connection.close(reason).subscribe().with(ok -> {
@@ -137,7 +142,7 @@ final class ClientSession implements EventSink {
 
     /** Counts a bad command; true when the connection has now sent too many. */
     boolean badCommand(int allowed) {
-        return badCommands.incrementAndGet() > allowed;
+        return BAD_COMMANDS.incrementAndGet(this) > allowed;
     }
 
     Grant grant() {

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * before and after opening {@value #N} connections. Fails when a Quarkus or Vert.x upgrade (or a change here) makes
  * every connection keep again what it does not need: the upgrade's routing context and request
  * ({@link DirectWire#forgetDeferredIdentity}), websockets-next's security support for it, Micrometer's per-connection
- * timer samples ({@code PerConnectionMeters}), rate limits never used.
+ * timer samples ({@code PerConnectionMeters}), an inbound queue ({@link GatewayEndpoint}), rate limits never used.
  */
 @QuarkusTest
 class IdleFootprintTest extends GatewayTest {
@@ -48,7 +48,9 @@ class IdleFootprintTest extends GatewayTest {
                     "io.vertx.core.http.impl.Http1xServerRequest", "io.vertx.core.http.impl.Http1xServerResponse",
                     "io.quarkus.websockets.next.runtime.SecuritySupport",
                     "io.smallrye.mutiny.operators.uni.UniMemoizeOp",
-                    "io.micrometer.core.instrument.internal.DefaultLongTaskTimer$SampleImpl")) {
+                    "io.micrometer.core.instrument.internal.DefaultLongTaskTimer$SampleImpl",
+                    // websockets-next's SERIAL inbound queue (GatewayEndpoint is CONCURRENT)
+                    "org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue")) {
                 assertThat(grown(before, after, perUpgrade)).as(perUpgrade + " per connection").isLessThan(N / 4);
             }
             // The subscribe took a token of the command limit; publish, refresh and ping limits are made on first use.
