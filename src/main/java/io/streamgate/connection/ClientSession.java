@@ -12,8 +12,8 @@ import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Supplier;
 
 /**
  * Everything Streamgate keeps for one open WebSocket: the grant, the subscriptions, the outbound queue
@@ -28,11 +28,16 @@ final class ClientSession implements EventSink {
     private final WebSocketConnection connection;
     private final ConnectionSubscriptions subscriptions = new ConnectionSubscriptions();
     private final Outbound outbound;
-    private final AtomicInteger badCommands = new AtomicInteger();
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /* Counted and flagged through field updaters, not AtomicInteger/AtomicBoolean: 32 bytes less per connection. */
+    private static final AtomicIntegerFieldUpdater<ClientSession> BAD_COMMANDS =
+            AtomicIntegerFieldUpdater.newUpdater(ClientSession.class, "badCommands");
+    private static final AtomicIntegerFieldUpdater<ClientSession> CLOSING =
+            AtomicIntegerFieldUpdater.newUpdater(ClientSession.class, "closing");
+    private volatile int badCommands;
+    /** 1 once {@link #close} was called. */
+    private volatile int closing;
     private final long openedAt = System.nanoTime();
     private final String clientId;
-    private final TokenBucket publishBudget;
     /** When anything (a frame, a pong) last arrived from the client: for detecting dead connections. */
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile Grant grant;
@@ -41,11 +46,10 @@ final class ClientSession implements EventSink {
     private volatile long closeAtMillis;
 
     ClientSession(WebSocketConnection connection, DirectWire wire, Grant grant, String clientId, long maxQueuedBytes,
-            Duration slowConsumerGrace, TokenBucket publishBudget, Counter bytesOut) {
+            Duration slowConsumerGrace, Counter bytesOut) {
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;
-        this.publishBudget = publishBudget;
         this.outbound = new Outbound(wire,
                 (text, written) -> connection.sendText(text).subscribe().with(done -> written.run(), failure -> written.run()),
                 maxQueuedBytes, slowConsumerGrace, () -> close(CloseCodes.SLOW_CONSUMER), bytesOut);
@@ -53,14 +57,14 @@ final class ClientSession implements EventSink {
 
     @Override
     public void send(String frame) {
-        if (!closing.get()) { // a closing client resumes from its cursor; nothing is lost by not queueing more
+        if (closing == 0) { // a closing client resumes from its cursor; nothing is lost by not queueing more
             outbound.send(frame);
         }
     }
 
     @Override
     public void send(OutboundFrame frame, DeliveryBatch batch) {
-        if (!closing.get()) {
+        if (closing == 0) {
             outbound.send(frame, batch);
         }
     }
@@ -80,7 +84,7 @@ final class ClientSession implements EventSink {
 
     /** Sends a WebSocket ping (empty); the client's pong {@link #touch touches} the session. */
     void ping() {
-        if (!closing.get() && !outbound.ping()) {
+        if (closing == 0 && !outbound.ping()) {
             connection.sendPing(EMPTY).subscribe().with(ok -> {
             }, failure -> LOG.debugf("Ping of %s failed: %s", connection.id(), failure.getMessage()));
         }
@@ -105,7 +109,7 @@ final class ClientSession implements EventSink {
 
     @Override
     public boolean isOpen() {
-        return !closing.get() && connection.isOpen();
+        return closing == 0 && connection.isOpen();
     }
 
     @Override
@@ -120,7 +124,7 @@ final class ClientSession implements EventSink {
 
     /** Closes once; later calls do nothing. */
     void close(CloseReason reason) {
-        if (closing.compareAndSet(false, true)) {
+        if (CLOSING.compareAndSet(this, 0, 1)) {
             outbound.stop();
             LOG.debugf("Closing connection %s: %d %s", connection.id(), reason.getCode(), reason.getMessage());
             connection.close(reason).subscribe().with(ok -> {
@@ -138,7 +142,7 @@ final class ClientSession implements EventSink {
 
     /** Counts a bad command; true when the connection has now sent too many. */
     boolean badCommand(int allowed) {
-        return badCommands.incrementAndGet() > allowed;
+        return BAD_COMMANDS.incrementAndGet(this) > allowed;
     }
 
     Grant grant() {
@@ -194,38 +198,34 @@ final class ClientSession implements EventSink {
         return clientId;
     }
 
-    TokenBucket publishBudget() {
-        return publishBudget;
-    }
-
     WebSocketConnection connection() {
         return connection;
     }
 
-    /** The client's pings (each makes Vert.x write a pong); set once by {@link GatewayEndpoint}. */
-    private volatile TokenBucket pingBudget;
+    /*
+     * The connection's rate limits (issue 15), each made on its first use: most connections never publish, refresh
+     * or ping, and an idle one that subscribed once holds one bucket, not four (48 bytes each, issue 13).
+     */
+    private TokenBucket commandBudget;
+    private TokenBucket refreshBudget;
+    private TokenBucket publishBudget;
+    private TokenBucket pingBudget;
 
-    TokenBucket pingBudget(java.util.function.Supplier<TokenBucket> create) {
-        TokenBucket budget = pingBudget;
-        if (budget == null) {
-            pingBudget = budget = create.get(); // the connection's event loop only
-        }
-        return budget;
+    /** Subscribe, unsubscribe and presence commands. */
+    synchronized TokenBucket commandBudget(Supplier<TokenBucket> create) {
+        return commandBudget == null ? commandBudget = create.get() : commandBudget;
     }
 
-    /** Rate limits of subscribe/unsubscribe/presence and of refresh; set once by {@link CommandRouter}. */
-    private volatile TokenBucket[] commandBudgets;
+    synchronized TokenBucket refreshBudget(Supplier<TokenBucket> create) {
+        return refreshBudget == null ? refreshBudget = create.get() : refreshBudget;
+    }
 
-    TokenBucket[] commandBudgets(java.util.function.Supplier<TokenBucket[]> create) {
-        TokenBucket[] budgets = commandBudgets;
-        if (budgets == null) {
-            synchronized (this) {
-                budgets = commandBudgets;
-                if (budgets == null) {
-                    commandBudgets = budgets = create.get();
-                }
-            }
-        }
-        return budgets;
+    synchronized TokenBucket publishBudget(Supplier<TokenBucket> create) {
+        return publishBudget == null ? publishBudget = create.get() : publishBudget;
+    }
+
+    /** The client's pings (each makes Vert.x write a pong). */
+    synchronized TokenBucket pingBudget(Supplier<TokenBucket> create) {
+        return pingBudget == null ? pingBudget = create.get() : pingBudget;
     }
 }

@@ -108,9 +108,9 @@ public class CommandRouter {
 
     private void route(ClientSession session, Command command) {
         switch (command.type()) {
-            case "subscribe", "unsubscribe", "presence" -> takeBudget(session, 0,
+            case "subscribe", "unsubscribe", "presence" -> takeBudget(session.commandBudget(this::newCommandBudget),
                     "too many subscribe, unsubscribe and presence commands; slow down");
-            case "refresh" -> takeBudget(session, 1, "too many refresh commands; slow down");
+            case "refresh" -> takeBudget(session.refreshBudget(this::newRefreshBudget), "too many refresh commands; slow down");
             default -> {
             }
         }
@@ -127,13 +127,22 @@ public class CommandRouter {
     }
 
     /** Issue 15, item 10: churn and signature checks cost the server; each connection gets a bounded rate of them. */
-    private void takeBudget(ClientSession session, int which, String message) {
-        TokenBucket[] budgets = session.commandBudgets(() -> new TokenBucket[] {
-                new TokenBucket(config.connection().commandsPerSecond(), config.connection().commandsBurst()),
-                new TokenBucket(config.connection().refreshPerMinute() / 60.0, config.connection().refreshBurst())});
-        if (!budgets[which].tryTake()) {
+    private static void takeBudget(TokenBucket budget, String message) {
+        if (!budget.tryTake()) {
             throw new CommandException(ErrorCode.RATE_LIMITED, message);
         }
+    }
+
+    private TokenBucket newCommandBudget() {
+        return new TokenBucket(config.connection().commandsPerSecond(), config.connection().commandsBurst());
+    }
+
+    private TokenBucket newRefreshBudget() {
+        return new TokenBucket(config.connection().refreshPerMinute() / 60.0, config.connection().refreshBurst());
+    }
+
+    private TokenBucket newPublishBudget() {
+        return new TokenBucket(config.publish().ratePerSecond(), config.publish().burst());
     }
 
     private void subscribe(ClientSession session, Command command) {
@@ -212,7 +221,7 @@ public class CommandRouter {
             throw new CommandException(ErrorCode.TOO_LARGE,
                     "'data' is " + json.length + " bytes; at most " + config.publish().maxPayloadBytes() + " are allowed");
         }
-        if (!session.publishBudget().tryTake()) {
+        if (!session.publishBudget(this::newPublishBudget).tryTake()) {
             throw new CommandException(ErrorCode.RATE_LIMITED, "too many publishes; slow down");
         }
         JsonNode id = command.id();

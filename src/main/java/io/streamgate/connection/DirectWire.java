@@ -49,6 +49,26 @@ final class DirectWire {
         return channel == null ? null : new DirectWire(channel);
     }
 
+    /**
+     * Lets websockets-next forget the upgrade request once the WebSocket is up. Quarkus's HTTP security (lazy here:
+     * {@code quarkus.http.auth.proactive=false}) puts a deferred security identity into every request's routing
+     * context; when websockets-next finds it there after the upgrade checks, it keeps the whole routing context
+     * with the connection (its {@code SecuritySupport}, for identities resolved later), and with it the upgrade
+     * request, its response, both header maps, Micrometer's request metric and the deferred identity's captured
+     * contexts: about 2 KB per idle connection (issue 13). Streamgate verifies the token itself
+     * ({@link UpgradeAdmission}) and never asks for that identity, so it is removed; websockets-next then keeps
+     * its no-op {@code SecuritySupport}. Vert.x Web's request is a {@code WebServerRequest} (public API); the key
+     * is Quarkus's ({@code QuarkusHttpUser}, a runtime class). Returns false when the request is not Vert.x Web's
+     * (IdleFootprintTest and DirectWireTest fail then).
+     */
+    static boolean forgetDeferredIdentity(HttpServerRequest upgrade) {
+        if (upgrade instanceof io.vertx.ext.web.WebServerRequest web) {
+            web.routingContext().remove(io.quarkus.vertx.http.runtime.security.QuarkusHttpUser.DEFERRED_IDENTITY_KEY);
+            return true;
+        }
+        return false;
+    }
+
     /** A channel already known (tests). */
     static DirectWire of(Channel channel) {
         return new DirectWire(channel);

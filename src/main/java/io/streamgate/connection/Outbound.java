@@ -9,7 +9,7 @@ import io.streamgate.subscription.DeliveryBatch;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -36,8 +36,10 @@ final class Outbound implements DeliveryBatch.Target {
     private final long graceNanos;
     private final Runnable onSlow;
     private final Counter bytesOut;
+    /* A volatile long with a field updater rather than an AtomicLong: 24 bytes less per connection (issue 13). */
+    private static final AtomicLongFieldUpdater<Outbound> HANDED_OVER = AtomicLongFieldUpdater.newUpdater(Outbound.class, "handedOver");
     /** Bytes handed to {@code send} and not yet to the channel (direct) or not yet written (fallback). */
-    private final AtomicLong handedOver = new AtomicLong();
+    private volatile long handedOver;
     /** When the queue last went above the limit without coming back under it; 0 while under. */
     private volatile long overLimitSince;
     private volatile boolean stopped;
@@ -76,7 +78,7 @@ final class Outbound implements DeliveryBatch.Target {
             long size = text.length(); // UTF-16 units: the bytes, for the ASCII that JSON frames mostly are
             if (admit(size)) {
                 bytesOut.increment(size);
-                fallback.accept(text, () -> handedOver.addAndGet(-size));
+                fallback.accept(text, () -> HANDED_OVER.addAndGet(this, -size));
             }
             return;
         }
@@ -143,13 +145,13 @@ final class Outbound implements DeliveryBatch.Target {
 
     /** Counts the frame into the queue, or refuses it: the queue is over its bound and the connection slow. */
     private boolean admit(long size) {
-        long queued = handedOver.addAndGet(size) + (wire == null ? 0 : wire.pendingBytes());
+        long queued = HANDED_OVER.addAndGet(this, size) + (wire == null ? 0 : wire.pendingBytes());
         if (queued <= maxQueuedBytes) {
             overLimitSince = 0;
             return true;
         }
         if (isSlow(queued)) {
-            handedOver.addAndGet(-size);
+            HANDED_OVER.addAndGet(this, -size);
             stopped = true;
             onSlow.run();
             return false;
@@ -169,7 +171,7 @@ final class Outbound implements DeliveryBatch.Target {
     }
 
     private void writeNow(ByteBuf frame, int size, boolean flush) {
-        handedOver.addAndGet(-size);
+        HANDED_OVER.addAndGet(this, -size);
         if (!wire.ready()) {
             if (wire.isActive()) {
                 // Before the upgrade's response was written (not seen so far): let websockets-next send it.
@@ -220,7 +222,7 @@ final class Outbound implements DeliveryBatch.Target {
     // --- the queue, for the session and the sweep ----------------------------------------------------
 
     long queuedBytes() {
-        return Math.max(0, handedOver.get()) + (wire == null ? 0 : wire.pendingBytes());
+        return Math.max(0, handedOver) + (wire == null ? 0 : wire.pendingBytes());
     }
 
     boolean isOverLimit() {

@@ -36,7 +36,9 @@ import java.util.Map;
  * parsed token, and the token is taken out of the request's headers so that websockets-next's copy of them does
  * not keep it for the connection's life. The HTTP layer does not authenticate {@code /v1/ws} itself (no
  * permission policy on it, and authentication is not proactive): otherwise websockets-next would keep the
- * identity and the whole routing context with the connection.
+ * identity and the whole routing context with the connection. For the same reason the lazy identity Quarkus puts
+ * in every request is taken out of the routing context when the upgrade is permitted
+ * ({@link DirectWire#forgetDeferredIdentity}).
  * <p>
  * The upgrade's Netty channel is kept too ({@link #WIRE}, see {@link DirectWire}), for writing frames encoded once.
  */
@@ -107,6 +109,7 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
         if (wire != null) {
             context.userData().put(WIRE, wire);
         }
+        DirectWire.forgetDeferredIdentity(context.httpRequest()); // else the connection keeps the request (~2 KB)
         return CheckResult.permitUpgradeSync();
     }
 

@@ -48,7 +48,8 @@ public final class ConnectionSubscriptions {
         }
     }
 
-    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** Sized for the one channel most connections hold: a table of 2, not 16 (issue 13); it grows when needed. */
+    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>(1);
 
     /** Takes the channel's slot, or returns null when the connection already has it. */
     Slot reserve(String channel) {

@@ -88,4 +88,25 @@ class DirectWireTest {
         assertThat(problem.get()).isNull();
         assertThat(received).containsExactly("vertx-before", "direct-1", "dïrect-2 " + "x".repeat(200), "vertx-after");
     }
+
+    @Test
+    void theDeferredIdentityIsTakenOutOfAVertxWebRequestsRoutingContext() throws Exception {
+        String key = io.quarkus.vertx.http.runtime.security.QuarkusHttpUser.DEFERRED_IDENTITY_KEY;
+        AtomicReference<Object> left = new AtomicReference<>("not run");
+        io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+        router.route().handler(ctx -> {
+            ctx.put(key, "identity"); // what Quarkus's lazy authentication does for every request
+            ctx.next();
+        });
+        router.route().handler(ctx -> {
+            boolean recognised = DirectWire.forgetDeferredIdentity(ctx.request());
+            left.set(recognised ? ctx.get(key) : "the request is no longer Vert.x Web's WebServerRequest");
+            ctx.response().end();
+        });
+        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, server.actualPort(), "localhost", "/v1/ws")
+                .compose(request -> request.send()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(left.get()).as("what is left under the deferred identity's key").isNull();
+    }
 }

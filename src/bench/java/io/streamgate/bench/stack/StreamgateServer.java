@@ -107,7 +107,7 @@ public final class StreamgateServer implements ServerUnderTest {
         command.addAll(tools.gatewayJvmFlags()); // in the gateway's working directory: a relative JFR file lands there
         command.addAll(List.of("-jar", (baseline ? tools.baselineJar() : tools.gatewayJar()).toString()));
         gateway = ManagedProcess.start("streamgate", command, work, work.resolve("gateway.log"), env);
-        Http.awaitOk("http://127.0.0.1:" + port + "/q/health/ready", gateway, Duration.ofSeconds(120));
+        Http.awaitOk("http://127.0.0.1:" + port + "/q/health/ready", gateway, Duration.ofSeconds(300)); // a loaded shared machine has taken over 2 minutes
     }
 
     @Override
