@@ -11,6 +11,9 @@
 # BENCH_BASELINE_JAR=<quarkus-run.jar of an earlier build> (and BENCH_BASELINE_LABEL=<its name>) adds that gateway to
 # every scenario, measured in the same run right after the current one: a before/after on a
 # machine whose load varies. BENCH_SYSTEMS=Streamgate (name prefixes, comma-separated) runs only those systems.
+# BENCH_GATEWAY_JVM_FLAGS="<flags>" adds JVM flags to every gateway (not to the other servers), e.g. a profile:
+# BENCH_GATEWAY_JVM_FLAGS="-XX:StartFlightRecording=filename=gateway.jfr,settings=profile,dumponexit=true"
+# (a relative file lands in the gateway's own directory, target/bench/run/<scenario>/<system>/gateway/).
 #
 # Needs JDK 17 (with jcmd), Node 20 and npm; ./mvnw fetches the rest. Every process it starts is ended on exit,
 # also on Ctrl-C or failure. Run it on a quiet machine: the figures are ratios between systems measured the same
@@ -72,7 +75,8 @@ java -Xms2g -Xmx6g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logm
   -cp "$PWD/$bench/classes:$(cat "$bench/classpath.txt")" io.streamgate.bench.BenchMain \
   --mode "$mode" --gateway-jar target/quarkus-app/quarkus-run.jar --node-dir "$node_dir" \
   --run-dir "$run_dir" --docs docs --pids "$pids" --command "$command_line" ${BENCH_ONLY:+--only "$BENCH_ONLY"} \
-  ${BENCH_SYSTEMS:+--systems "$BENCH_SYSTEMS"} ${BENCH_BASELINE_JAR:+--baseline-jar "$BENCH_BASELINE_JAR" --baseline-label "${BENCH_BASELINE_LABEL:-baseline}"} &
+  ${BENCH_SYSTEMS:+--systems "$BENCH_SYSTEMS"} ${BENCH_BASELINE_JAR:+--baseline-jar "$BENCH_BASELINE_JAR" --baseline-label "${BENCH_BASELINE_LABEL:-baseline}"} \
+  ${BENCH_GATEWAY_JVM_FLAGS:+--gateway-jvm-flags "$BENCH_GATEWAY_JVM_FLAGS"} &
 harness_pid=$!
 wait "$harness_pid"
 harness_pid=""

@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  * <p>
  * Options: {@code --mode full|quick --gateway-jar <jar> --node-dir <dir> --run-dir <dir> --docs <dir>
  * --pids <file> --command <the command line, for the report> [--only <scenario id,...>] [--baseline-jar <jar>
- * --baseline-label <text>] [--systems <name prefix,...>]}; or
+ * --baseline-label <text>] [--systems <name prefix,...>] [--gateway-jvm-flags <flags, space-separated>]}; or
  * {@code --from-results <results.json> --docs <dir>} to write the report again from a run's raw results.
  */
 public final class BenchMain {
@@ -64,7 +64,8 @@ public final class BenchMain {
         Tools tools = new Tools(Paths.get(options.get("gateway-jar")).toAbsolutePath(), System.getProperty("java.class.path"),
                 Paths.get(options.get("node-dir")).toAbsolutePath(), SERVER_JVM_FLAGS, keys,
                 options.containsKey("baseline-jar") ? Paths.get(options.get("baseline-jar")).toAbsolutePath() : null,
-                options.getOrDefault("baseline-label", "baseline"));
+                options.getOrDefault("baseline-label", "baseline"),
+                options.containsKey("gateway-jvm-flags") ? List.of(options.get("gateway-jvm-flags").trim().split("\\s+")) : List.of());
 
         List<Scenario> scenarios = new ArrayList<>();
         for (int size : settings.fanOutSubscribers()) {

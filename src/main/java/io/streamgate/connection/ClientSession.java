@@ -1,6 +1,5 @@
 package io.streamgate.connection;
 
-import io.micrometer.core.instrument.Counter;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.streamgate.auth.Grant;
@@ -14,6 +13,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything Streamgate keeps for one open WebSocket: the grant, the subscriptions, the outbound queue
@@ -41,7 +41,7 @@ final class ClientSession implements EventSink {
     private volatile long closeAtMillis;
 
     ClientSession(WebSocketConnection connection, DirectWire wire, Grant grant, String clientId, long maxQueuedBytes,
-            Duration slowConsumerGrace, TokenBucket publishBudget, Counter bytesOut) {
+            Duration slowConsumerGrace, TokenBucket publishBudget, LongAdder bytesOut) {
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;

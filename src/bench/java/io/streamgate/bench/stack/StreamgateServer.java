@@ -104,6 +104,7 @@ public final class StreamgateServer implements ServerUnderTest {
         List<String> command = new ArrayList<>();
         command.add(tools.java());
         command.addAll(tools.serverJvmFlags());
+        command.addAll(tools.gatewayJvmFlags());
         command.addAll(List.of("-jar", (baseline ? tools.baselineJar() : tools.gatewayJar()).toString()));
         gateway = ManagedProcess.start("streamgate", command, work, work.resolve("gateway.log"), env);
         Http.awaitOk("http://127.0.0.1:" + port + "/q/health/ready", gateway, Duration.ofSeconds(120));
