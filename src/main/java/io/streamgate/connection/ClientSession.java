@@ -1,6 +1,5 @@
 package io.streamgate.connection;
 
-import io.micrometer.core.instrument.Counter;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.streamgate.auth.Grant;
@@ -13,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -46,7 +46,7 @@ final class ClientSession implements EventSink {
     private volatile long closeAtMillis;
 
     ClientSession(WebSocketConnection connection, DirectWire wire, Grant grant, String clientId, long maxQueuedBytes,
-            Duration slowConsumerGrace, Counter bytesOut) {
+            Duration slowConsumerGrace, LongAdder bytesOut) {
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;

@@ -1,6 +1,5 @@
 package io.streamgate.connection;
 
-import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -10,6 +9,7 @@ import io.streamgate.subscription.DeliveryBatch;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
@@ -35,7 +35,7 @@ final class Outbound implements DeliveryBatch.Target {
     private final long maxQueuedBytes;
     private final long graceNanos;
     private final Runnable onSlow;
-    private final Counter bytesOut;
+    private final LongAdder bytesOut;
     /* A volatile long with a field updater rather than an AtomicLong: 24 bytes less per connection (issue 13). */
     private static final AtomicLongFieldUpdater<Outbound> HANDED_OVER = AtomicLongFieldUpdater.newUpdater(Outbound.class, "handedOver");
     /** Bytes handed to {@code send} and not yet to the channel (direct) or not yet written (fallback). */
@@ -51,7 +51,7 @@ final class Outbound implements DeliveryBatch.Target {
      * @param fallback sends a text frame through websockets-next and runs the callback once it was written (or failed)
      */
     Outbound(DirectWire wire, BiConsumer<String, Runnable> fallback, long maxQueuedBytes, Duration slowConsumerGrace,
-            Runnable onSlow, Counter bytesOut) {
+            Runnable onSlow, LongAdder bytesOut) {
         this.wire = wire;
         this.fallback = fallback;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -77,7 +77,7 @@ final class Outbound implements DeliveryBatch.Target {
         if (wire == null) {
             long size = text.length(); // UTF-16 units: the bytes, for the ASCII that JSON frames mostly are
             if (admit(size)) {
-                bytesOut.increment(size);
+                bytesOut.add(size);
                 fallback.accept(text, () -> HANDED_OVER.addAndGet(this, -size));
             }
             return;
@@ -88,7 +88,7 @@ final class Outbound implements DeliveryBatch.Target {
             frame.release();
             return;
         }
-        bytesOut.increment(size);
+        bytesOut.add(size);
         EventLoop loop = wire.eventLoop();
         if (loop.inEventLoop()) {
             writeNow(frame, size, true);
@@ -124,8 +124,11 @@ final class Outbound implements DeliveryBatch.Target {
         }
     }
 
-    /** FIN + ping, no payload, unmasked; never released (a duplicate of it is written). */
-    private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {(byte) 0x89, 0}));
+    /**
+     * FIN + ping, no payload, unmasked; never released (a duplicate of it is written). Direct: a heap buffer is
+     * copied into a new direct one by the socket channel on every write.
+     */
+    private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.directBuffer(2).writeByte(0x89).writeByte(0));
 
     /** Queues a live event frame into the poll's batch (written and flushed when the batch runs). */
     void send(OutboundFrame frame, DeliveryBatch batch) {
@@ -138,7 +141,7 @@ final class Outbound implements DeliveryBatch.Target {
         }
         int size = frame.size();
         if (admit(size)) {
-            bytesOut.increment(size);
+            bytesOut.add(size);
             batch.add(this, frame);
         }
     }
