@@ -11,6 +11,7 @@ import io.streamgate.subscription.EventSink;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -80,6 +81,11 @@ final class ClientSession implements EventSink {
             return true;
         }
         return false;
+    }
+
+    /** The event loop that writes to this connection, or null without a direct wire (websockets-next writes). */
+    Executor eventLoop() {
+        return outbound.isDirect() ? outbound.eventLoop() : null;
     }
 
     /** Sends a WebSocket ping (empty); the client's pong {@link #touch touches} the session. */

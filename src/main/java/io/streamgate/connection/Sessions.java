@@ -8,8 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The sessions open on this replica, by connection id. One periodic sweep over them pings each every
@@ -36,6 +41,7 @@ public class Sessions {
     }
 
     void sweep(long now, long idleTimeoutNanos, long pingEveryNanos) {
+        Map<Executor, List<ClientSession>> duePings = new HashMap<>();
         for (ClientSession s : byId.values()) {
             if (s.isStuckOverLimit()) {
                 s.close(CloseCodes.SLOW_CONSUMER);
@@ -43,9 +49,18 @@ public class Sessions {
                 // Silent with its queue over the bound: it stopped reading (so it reads no pings either).
                 s.close(s.isOverLimit() ? CloseCodes.SLOW_CONSUMER : CloseCodes.IDLE);
             } else if (s.pingDue(now, pingEveryNanos)) {
-                s.ping();
+                Executor loop = s.eventLoop();
+                if (loop == null) {
+                    s.ping(); // no direct wire: websockets-next's own ping, which finds its loop itself
+                } else {
+                    duePings.computeIfAbsent(loop, l -> new ArrayList<>()).add(s);
+                }
             }
         }
+        // One task per event loop for all of its sessions' pings, not a task each: with thousands of connections
+        // that opened together, a sweep handed each ping to the other loop as its own task, a burst that delayed
+        // the deliveries queued behind it (the many-channels profile's p99, issue 13).
+        duePings.forEach((loop, sessions) -> loop.execute(() -> sessions.forEach(ClientSession::ping)));
     }
 
     private final ConcurrentHashMap<String, ClientSession> byId = new ConcurrentHashMap<>();
