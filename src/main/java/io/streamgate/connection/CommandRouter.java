@@ -139,31 +139,8 @@ public class CommandRouter {
 
     private void subscribe(ClientSession session, Command command) {
         ChannelName channel = channel(command);
-        String since = command.optionalString("since");
-        boolean resume = command.optionalBoolean("resume");
-        if (since != null && resume) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'since' or 'resume', not both");
-        }
-        if (since != null && since.length() > 256) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "'since' is not a cursor");
-        }
-        int max = config.rewind().max();
-        String rewindRange = "'rewind' must be an integer from 1 to " + max;
-        Integer rewind = command.optionalInt("rewind", rewindRange);
-        if (rewind != null) {
-            if (rewind < 1 || rewind > max) {
-                throw new CommandException(ErrorCode.BAD_REQUEST, rewindRange);
-            }
-            if (since != null || resume) {
-                throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'rewind' or '"
-                        + (since != null ? "since" : "resume") + "', not both: a cursor already says where to start");
-            }
-            subscriptions.subscribe(session, session.grant(), session.subscriptions(),
-                    SubscriptionService.Request.rewind(command.id(), channel, rewind));
-            return;
-        }
-        subscriptions.subscribe(session, session.grant(), session.subscriptions(),
-                new SubscriptionService.Request(command.id(), channel, since, resume, durableKey(session, channel)));
+        subscriptions.subscribe(session, session.grant(), session.subscriptions(), SubscriptionService.Request.of(command,
+                channel, config.rewind().max(), durableKey(session, channel)));
     }
 
     private void unsubscribe(ClientSession session, Command command) {
