@@ -269,8 +269,12 @@ export class Client extends Emitter {
           ? new SseSocket(this.sseUrl, () => this._token, this.clientId, this._EventSource, this._fetch)
           : new this._WebSocket(url, [PROTOCOL, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)]);
     } catch (e) {
-      this._emit("error", new StreamgateError("connect", "cannot open a WebSocket: " + (e && e.message), { cause: e }));
-      this._scheduleReconnect({ code: 0, reason: "cannot open" }, this._backoffDelay());
+      this._emit("error", new StreamgateError("connect", "cannot open a " + this.transport + ": " + (e && e.message), { cause: e }));
+      // A page where WebSocket cannot even be constructed (none, or a policy forbids it): SSE next, at once.
+      if (this.transport === "websocket" && Number.isFinite(this._sseAfterFailures)) {
+        this._wsFailures = Math.max(this._wsFailures, this._sseAfterFailures - 1);
+      }
+      this._onClose({ code: 1006, reason: "cannot open" });
       return;
     }
     this._socket = socket;
