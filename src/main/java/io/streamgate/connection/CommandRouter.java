@@ -1,8 +1,6 @@
 package io.streamgate.connection;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.streamgate.revocation.Revocations;
@@ -42,7 +40,6 @@ import org.jboss.logging.Logger;
 public class CommandRouter {
 
     private static final Logger LOG = Logger.getLogger(CommandRouter.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final CommandParser parser = new CommandParser();
 
@@ -179,17 +176,7 @@ public class CommandRouter {
                 ErrorCode.UNKNOWN_NAMESPACE, "namespace '" + channel.namespace() + "' does not exist"));
         access.checkPublish(grant, channel, namespace);
         JsonNode data = command.require("data");
-        Publisher.checkSubject(namespace, channel, data);
-        byte[] json;
-        try {
-            json = MAPPER.writeValueAsBytes(data);
-        } catch (JsonProcessingException e) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "'data' cannot be serialised");
-        }
-        if (json.length > config.publish().maxPayloadBytes()) {
-            throw new CommandException(ErrorCode.TOO_LARGE,
-                    "'data' is " + json.length + " bytes; at most " + config.publish().maxPayloadBytes() + " are allowed");
-        }
+        byte[] json = Publisher.payload(namespace, channel, data, config.publish().maxPayloadBytes());
         if (!session.publishBudget().tryTake()) {
             throw new CommandException(ErrorCode.RATE_LIMITED, "too many publishes; slow down");
         }

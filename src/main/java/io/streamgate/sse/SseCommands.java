@@ -1,8 +1,6 @@
 package io.streamgate.sse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgate.auth.ChannelAccess;
 import io.streamgate.auth.Grant;
 import io.streamgate.channel.ChannelName;
@@ -36,7 +34,6 @@ import org.jboss.logging.Logger;
 public class SseCommands {
 
     private static final Logger LOG = Logger.getLogger(SseCommands.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final CommandParser parser = new CommandParser();
 
@@ -120,17 +117,7 @@ public class SseCommands {
                 ErrorCode.UNKNOWN_NAMESPACE, "namespace '" + channel.namespace() + "' does not exist"));
         access.checkPublish(grant, channel, namespace);
         JsonNode data = command.require("data");
-        Publisher.checkSubject(namespace, channel, data);
-        byte[] json;
-        try {
-            json = MAPPER.writeValueAsBytes(data);
-        } catch (JsonProcessingException e) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "'data' cannot be serialised");
-        }
-        if (json.length > config.publish().maxPayloadBytes()) {
-            throw new CommandException(ErrorCode.TOO_LARGE,
-                    "'data' is " + json.length + " bytes; at most " + config.publish().maxPayloadBytes() + " are allowed");
-        }
+        byte[] json = Publisher.payload(namespace, channel, data, config.publish().maxPayloadBytes());
         if (!stream.publishBudget().tryTake()) {
             throw new CommandException(ErrorCode.RATE_LIMITED, "too many publishes; slow down");
         }

@@ -107,7 +107,7 @@ public class SseRoutes {
 
     /** Verifies the request's bearer token on the worker pool, as the WebSocket upgrade does. */
     io.vertx.core.Future<Verified> verify(RoutingContext ctx) {
-        String token = bearer(ctx.request().getHeader("Authorization"));
+        String token = io.streamgate.connection.UpgradeAdmission.bearer(ctx.request().getHeader("Authorization"));
         if (token == null) {
             return io.vertx.core.Future.succeededFuture(new Verified(null, 401, "missing"));
         }
@@ -120,14 +120,6 @@ public class SseRoutes {
                 return new Verified(null, 401, AuthFailureCounter.reason(e));
             }
         }, false);
-    }
-
-    private static String bearer(String authorization) {
-        if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = authorization.substring(7).trim();
-        return token.isEmpty() ? null : token;
     }
 
     // --- POST /v1/sse/ticket ----------------------------------------------------------------------------
@@ -269,7 +261,9 @@ public class SseRoutes {
     private Map<String, JsonNode> openRequests(SseTickets.Ticket ticket, LastEventId last) {
         Map<String, JsonNode> requests = new LinkedHashMap<>();
         if (last != null) {
-            last.positions().forEach((channel, cursor) -> {
+            last.positions().entrySet().stream().limit(config.sse().maxChannels()).forEach(e -> {
+                String channel = e.getKey();
+                String cursor = e.getValue();
                 ObjectNode r = MAPPER.createObjectNode().put("channel", channel);
                 if (cursor != null) {
                     r.put("since", cursor);

@@ -99,6 +99,21 @@ public class SseStreams {
         metrics.connectionClosed(stream.grant().tenant(), stream.closeCode());
     }
 
+    /**
+     * Ends every stream of this replica whose grant matches (the server API's disconnect and revocation, as
+     * {@code Sessions.closeWhere} does for WebSockets). Returns how many.
+     */
+    public int closeWhere(java.util.function.Predicate<io.streamgate.auth.Grant> which, io.quarkus.websockets.next.CloseReason reason) {
+        int closed = 0;
+        for (SseStream s : byStreamId.values()) {
+            if (which.test(s.grant())) {
+                s.close(reason);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     SseStream get(String streamId) {
         return byStreamId.get(streamId);
     }
