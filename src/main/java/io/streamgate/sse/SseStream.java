@@ -280,6 +280,7 @@ final class SseStream implements EventSink {
             return;
         }
         LOG.debugf("Closing SSE stream %s: %d %s", connectionId, reason.getCode(), reason.getMessage());
+        closeCode = reason.getCode(); // before the end handler can read it
         String frame = Frames.close(reason.getCode(), reason.getMessage());
         byte[] json = frame.getBytes(StandardCharsets.UTF_8);
         queued.addAndGet(json.length);
@@ -289,7 +290,6 @@ final class SseStream implements EventSink {
                 response.end();
             }
         });
-        closeCode = reason.getCode();
     }
 
     private volatile int closeCode = 1006;
