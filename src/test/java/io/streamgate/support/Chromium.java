@@ -112,6 +112,7 @@ public final class Chromium implements AutoCloseable {
      */
     public Page open(String url, String script) throws Exception {
         Page page = open("about:blank");
+        page.send("Page.enable", new JsonObject()); // without it the script is accepted and never run (tried)
         page.send("Page.addScriptToEvaluateOnNewDocument", new JsonObject().put("source", script));
         page.send("Page.navigate", new JsonObject().put("url", url));
         return page;
