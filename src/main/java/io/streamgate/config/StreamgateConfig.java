@@ -60,6 +60,9 @@ public interface StreamgateConfig {
     /** The server API for backends and operators ({@code /v1/api/}, docs/api.md). */
     Api api();
 
+    /** The Server-Sent Events transport, {@code GET /v1/sse} (docs/protocol.md, "SSE transport"). */
+    Sse sse();
+
     interface Namespace {
         /** The Kafka topic whose records become this namespace's events. Records are keyed by tenant id. */
         String topic();
@@ -434,5 +437,37 @@ public interface StreamgateConfig {
          */
         @WithDefault("PT10S")
         Duration window();
+    }
+
+    interface Sse {
+        /** Off: {@code /v1/sse} and its ticket and command endpoints answer 404 and clients keep to the WebSocket. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How often an idle stream gets a comment line ({@code :}) so that proxies do not cut it; also announced in
+         * {@code welcome} as {@code heartbeat_ms}. Keep it under the shortest idle timeout of the proxies in between.
+         */
+        @WithDefault("PT15S")
+        Duration heartbeat();
+
+        /**
+         * How long a ticket from {@code POST /v1/sse/ticket} may wait before it opens its stream. A ticket opens one
+         * stream, once; the stream's own reconnects (the browser's, with {@code Last-Event-ID}) last until the token
+         * expires.
+         */
+        @WithDefault("PT30S")
+        Duration ticketTtl();
+
+        /**
+         * Channels one stream may hold. Every SSE message's {@code id} names the position of each of them (so that
+         * any replica resumes the stream from {@code Last-Event-ID} alone): this bounds its size.
+         */
+        @WithDefault("32")
+        int maxChannels();
+
+        /** The {@code retry} (milliseconds) the stream asks browsers to wait before they reconnect by themselves. */
+        @WithDefault("1000")
+        int retryMillis();
     }
 }

@@ -1,8 +1,6 @@
 package io.streamgate.connection;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.streamgate.revocation.Revocations;
 import io.streamgate.auth.ChannelAccess;
@@ -41,7 +39,6 @@ import org.jboss.logging.Logger;
 public class CommandRouter {
 
     private static final Logger LOG = Logger.getLogger(CommandRouter.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final CommandParser parser = new CommandParser();
 
@@ -147,31 +144,8 @@ public class CommandRouter {
 
     private void subscribe(ClientSession session, Command command) {
         ChannelName channel = channel(command);
-        String since = command.optionalString("since");
-        boolean resume = command.optionalBoolean("resume");
-        if (since != null && resume) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'since' or 'resume', not both");
-        }
-        if (since != null && since.length() > 256) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "'since' is not a cursor");
-        }
-        int max = config.rewind().max();
-        String rewindRange = "'rewind' must be an integer from 1 to " + max;
-        Integer rewind = command.optionalInt("rewind", rewindRange);
-        if (rewind != null) {
-            if (rewind < 1 || rewind > max) {
-                throw new CommandException(ErrorCode.BAD_REQUEST, rewindRange);
-            }
-            if (since != null || resume) {
-                throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'rewind' or '"
-                        + (since != null ? "since" : "resume") + "', not both: a cursor already says where to start");
-            }
-            subscriptions.subscribe(session, session.grant(), session.subscriptions(),
-                    SubscriptionService.Request.rewind(command.id(), channel, rewind));
-            return;
-        }
-        subscriptions.subscribe(session, session.grant(), session.subscriptions(),
-                new SubscriptionService.Request(command.id(), channel, since, resume, durableKey(session, channel)));
+        subscriptions.subscribe(session, session.grant(), session.subscriptions(), SubscriptionService.Request.of(command,
+                channel, config.rewind().max(), durableKey(session, channel)));
     }
 
     private void unsubscribe(ClientSession session, Command command) {
@@ -210,17 +184,7 @@ public class CommandRouter {
                 ErrorCode.UNKNOWN_NAMESPACE, "namespace '" + channel.namespace() + "' does not exist"));
         access.checkPublish(grant, channel, namespace);
         JsonNode data = command.require("data");
-        Publisher.checkSubject(namespace, channel, data);
-        byte[] json;
-        try {
-            json = MAPPER.writeValueAsBytes(data);
-        } catch (JsonProcessingException e) {
-            throw new CommandException(ErrorCode.BAD_REQUEST, "'data' cannot be serialised");
-        }
-        if (json.length > config.publish().maxPayloadBytes()) {
-            throw new CommandException(ErrorCode.TOO_LARGE,
-                    "'data' is " + json.length + " bytes; at most " + config.publish().maxPayloadBytes() + " are allowed");
-        }
+        byte[] json = Publisher.payload(namespace, channel, data, config.publish().maxPayloadBytes());
         if (!session.publishBudget(this::newPublishBudget).tryTake()) {
             throw new CommandException(ErrorCode.RATE_LIMITED, "too many publishes; slow down");
         }

@@ -35,7 +35,7 @@ public class ConnectionBudget {
      * Takes a new connection from the tenant's bucket, then from the replica's; false (and nothing taken) when
      * either is empty. Only verified grants get here ({@link UpgradeAdmission}), so the tenant is never null.
      */
-    boolean tryUpgrade(String tenant) {
+    public boolean tryUpgrade(String tenant) {
         TokenBucket own = tenantUpgrades.computeIfAbsent(tenant,
                 t -> new TokenBucket(config.connection().newPerTenantPerSecond(), config.connection().newPerTenantBurst()));
         if (!own.tryTake()) {
@@ -55,7 +55,7 @@ public class ConnectionBudget {
     }
 
     /** Counts a tenant's new connection; false (and not counted) when the tenant is at its limit. */
-    boolean tryOpen(String tenant) {
+    public boolean tryOpen(String tenant) {
         AtomicInteger n = perTenant.computeIfAbsent(tenant, t -> new AtomicInteger());
         if (n.incrementAndGet() > config.connection().maxPerTenant()) {
             n.decrementAndGet();
@@ -64,7 +64,7 @@ public class ConnectionBudget {
         return true;
     }
 
-    void closed(String tenant) {
+    public void closed(String tenant) {
         perTenant.computeIfPresent(tenant, (t, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 

@@ -35,11 +35,19 @@ public class TokenExpiry {
     }
 
     void schedule(ClientSession session) {
-        long expiresAt = session.grant().expiresAtMillis();
         long now = System.currentTimeMillis();
-        long left = Math.max(1, expiresAt - now);
+        long expiresAt = session.grant().expiresAtMillis();
+        session.expiry(warnAt(expiresAt, now), now + Math.max(1, expiresAt - now));
+    }
+
+    /**
+     * When a connection of a token expiring at {@code expiresAtMillis} is warned with {@code expiring}: a minute
+     * before, or halfway for a token shorter than two minutes. The SSE transport keeps the same deadlines.
+     */
+    public static long warnAt(long expiresAtMillis, long nowMillis) {
+        long left = Math.max(1, expiresAtMillis - nowMillis);
         long warnIn = left > 2 * WARN_AHEAD_MILLIS ? left - WARN_AHEAD_MILLIS : left / 2;
-        session.expiry(now + Math.max(1, warnIn), now + left);
+        return nowMillis + Math.max(1, warnIn);
     }
 
     void cancel(ClientSession session) {

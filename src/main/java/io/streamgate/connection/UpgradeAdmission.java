@@ -130,7 +130,7 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
     }
 
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */
-    static String bearer(String authorization) {
+    public static String bearer(String authorization) {
         if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }

@@ -71,6 +71,27 @@ public class Publisher {
         }
     }
 
+    /**
+     * The JSON of a client's {@code publish} (WebSocket or SSE) to store: its subject checked ({@link #checkSubject}),
+     * serialised, at most {@code maxPayloadBytes}; throws {@link CommandException} otherwise.
+     */
+    public static byte[] payload(Namespace namespace, ChannelName channel, JsonNode data, int maxPayloadBytes) {
+        checkSubject(namespace, channel, data);
+        byte[] json;
+        try {
+            json = PAYLOAD_MAPPER.writeValueAsBytes(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CommandException(ErrorCode.BAD_REQUEST, "'data' cannot be serialised");
+        }
+        if (json.length > maxPayloadBytes) {
+            throw new CommandException(ErrorCode.TOO_LARGE,
+                    "'data' is " + json.length + " bytes; at most " + maxPayloadBytes + " are allowed");
+        }
+        return json;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PAYLOAD_MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** Completes with where Kafka stored the record. */
     public CompletionStage<RecordMetadata> publish(String topic, String tenant, String subject, String from, byte[] json) {
         OutgoingMessageMetadata<RecordMetadata> written = new OutgoingMessageMetadata<>();

@@ -46,6 +46,7 @@ public class GatewayMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+        registry.gauge("streamgate.sse.streams", sseStreams);
     }
 
     /** [streamgate_connections{tenant}] open connections. */
@@ -69,6 +70,23 @@ public class GatewayMetrics {
                     4008, 4401, 4403, 4410, 4411, 4429 -> Integer.toString(code);
             default -> "other";
         };
+    }
+
+    private final AtomicInteger sseStreams = new AtomicInteger();
+
+    /**
+     * [streamgate_sse_streams] open SSE streams (docs/protocol.md, "SSE transport"). They also count in
+     * {@code streamgate_connections}, so connection dashboards and limits see every client; this gauge tells how
+     * many of them came over the fallback.
+     */
+    public void sseOpened() {
+        sseStreams.incrementAndGet();
+    }
+
+    /** [streamgate_sse_closes_total{code}] closed SSE streams, by the close code their {@code close} frame named. */
+    public void sseClosed(int code) {
+        sseStreams.decrementAndGet();
+        registry.counter("streamgate.sse.closes", "code", closeCodeTag(code)).increment();
     }
 
     public LongAdder bytesOut() {

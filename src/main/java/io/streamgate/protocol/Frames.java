@@ -94,6 +94,17 @@ public final class Frames {
     }
 
     /** The token expires soon: a {@code refresh} now keeps the connection. */
+    /**
+     * The last message of an SSE stream (docs/protocol.md, "SSE transport"): the WebSocket close code and reason
+     * the stream ends with, which the client acts on as on the WebSocket's close.
+     */
+    public static String close(int code, String reason) {
+        ObjectNode f = frame("close");
+        f.put("code", code);
+        f.put("reason", reason);
+        return write(f);
+    }
+
     public static String expiring(long expiresAtMillis) {
         ObjectNode f = frame("expiring");
         f.put("expires_at", expiresAtMillis);

@@ -68,6 +68,17 @@ public final class OutboundFrame {
         return w;
     }
 
+    /**
+     * The frame's UTF-8 payload (the JSON, without the WebSocket header) as a retained slice of the encoded bytes,
+     * for a transport that frames it otherwise (SSE); the caller releases it. Same threading rule as {@link #wire()}.
+     */
+    public ByteBuf retainedPayload() {
+        ByteBuf w = wire();
+        int length7 = w.getByte(w.readerIndex() + 1) & 0x7F;
+        int header = length7 < 126 ? 2 : length7 == 126 ? 4 : 10;
+        return w.retainedSlice(w.readerIndex() + header, w.readableBytes() - header);
+    }
+
     /** Bytes on the wire, header included (the frame is encoded if it was not yet). */
     public int size() {
         return wire().readableBytes();

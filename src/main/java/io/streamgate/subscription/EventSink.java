@@ -18,6 +18,19 @@ public interface EventSink {
         send(frame.text());
     }
 
+    /**
+     * Queues an event frame of {@code subscription} at {@code offset}: a sink that must know each channel's position
+     * as it writes (the SSE stream puts them in every message's id) overrides this; others just send the frame.
+     */
+    default void sendEvent(Subscription subscription, long offset, String frame) {
+        send(frame);
+    }
+
+    /** {@link #sendEvent(Subscription, long, String)} for a shared live or replayed frame of a poll's batch. */
+    default void sendEvent(Subscription subscription, long offset, OutboundFrame frame, DeliveryBatch batch) {
+        send(frame, batch);
+    }
+
     /** Is the outbound queue so full that a replay should pause before queueing more? */
     boolean isBackedUp();
 

@@ -234,7 +234,7 @@ final class SubscribeFlow implements ReplayTarget {
             String before = new Cursor(epoch, tp.partition(), frames.get(0).offset() - 1).encode();
             sink.send(Frames.subscribedRewind(request.id(), channelText, null, before, frames.size(), true));
             for (RecentEvents.Frame f : frames) {
-                sink.send(f.text()); // before any live event: fan-out of the partition waits for this lock
+                sink.sendEvent(s, f.offset(), f.text()); // before any live event: fan-out of the partition waits for this lock
             }
         }
         return true;

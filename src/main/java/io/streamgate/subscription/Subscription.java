@@ -46,7 +46,7 @@ public final class Subscription {
     synchronized void deliverLive(long offset, String frame) {
         if (!replaying && !cancelled && offset > lastOffset) {
             lastOffset = offset;
-            sink.send(frame);
+            sink.sendEvent(this, offset, frame);
         }
     }
 
@@ -54,7 +54,7 @@ public final class Subscription {
     synchronized void deliverLive(long offset, OutboundFrame frame, DeliveryBatch batch) {
         if (!replaying && !cancelled && offset > lastOffset) {
             lastOffset = offset;
-            sink.send(frame, batch);
+            sink.sendEvent(this, offset, frame, batch);
         }
     }
 
@@ -65,7 +65,7 @@ public final class Subscription {
     synchronized void deliverReplayed(long offset, OutboundFrame frame, DeliveryBatch batch) {
         if (!cancelled && offset > lastOffset) {
             lastOffset = offset;
-            sink.send(frame, batch);
+            sink.sendEvent(this, offset, frame, batch);
         }
     }
 
@@ -76,7 +76,7 @@ public final class Subscription {
     synchronized void deliverRewound(long offset, String frame) {
         if (!cancelled && offset > lastOffset) {
             lastOffset = offset;
-            sink.send(frame);
+            sink.sendEvent(this, offset, frame);
         }
     }
 

@@ -93,6 +93,36 @@ public class SubscriptionService {
             this(id, channel, since, resume, durableKey, null, 0);
         }
 
+        /**
+         * The request of a {@code subscribe} command for {@code channel}: {@code since}, {@code resume} or
+         * {@code rewind} (at most one of them, rewind from 1 to {@code maxRewind}); throws {@link CommandException}
+         * with {@code bad_request} otherwise.
+         */
+        public static Request of(io.streamgate.protocol.Command command, ChannelName channel, int maxRewind,
+                DurableCursor.Key durableKey) {
+            String since = command.optionalString("since");
+            boolean resume = command.optionalBoolean("resume");
+            if (since != null && resume) {
+                throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'since' or 'resume', not both");
+            }
+            if (since != null && since.length() > 256) {
+                throw new CommandException(ErrorCode.BAD_REQUEST, "'since' is not a cursor");
+            }
+            String rewindRange = "'rewind' must be an integer from 1 to " + maxRewind;
+            Integer rewind = command.optionalInt("rewind", rewindRange);
+            if (rewind != null) {
+                if (rewind < 1 || rewind > maxRewind) {
+                    throw new CommandException(ErrorCode.BAD_REQUEST, rewindRange);
+                }
+                if (since != null || resume) {
+                    throw new CommandException(ErrorCode.BAD_REQUEST, "give either 'rewind' or '"
+                            + (since != null ? "since" : "resume") + "', not both: a cursor already says where to start");
+                }
+                return rewind(command.id(), channel, rewind);
+            }
+            return new Request(command.id(), channel, since, resume, durableKey);
+        }
+
         /** A subscribe with {@code rewind: n}. */
         public static Request rewind(JsonNode id, ChannelName channel, int n) {
             return new Request(id, channel, null, false, null, null, n);

@@ -9,6 +9,10 @@
  * from the last cursor it saw (so nothing is missed and nothing arrives twice), tells the app when a
  * position could not be honoured (`recovered: false`), refreshes the token before it expires, acks the
  * cursors of durable subscriptions and follows the close codes of docs/protocol.md. See docs/client.md.
+ *
+ * Where WebSockets do not get through (proxies that strip Upgrade, captive portals), it falls back by itself to
+ * the gateway's Server-Sent Events transport (/v1/sse, docs/protocol.md "SSE transport") with the same API and
+ * the same cursors, and tries the WebSocket again later.
  */
 
 /** Close codes of the protocol (docs/protocol.md). */
@@ -108,7 +112,12 @@ function rethrowLater(e) {
  * - connectTimeoutMs = 15000: how long a connection attempt may take to be welcomed
  * - onListenerError(error): where errors thrown by your listeners and handlers go (default: reported
  *   asynchronously, like an uncaught error, so they show in the console)
- * - WebSocket, timers {setTimeout, clearTimeout}, now, random: for tests and non-browser runtimes
+ * - sseUrl: the gateway's SSE URL (default: url with ws(s) -> http(s) and /v1/ws -> /v1/sse); null: no fallback
+ * - sseAfterFailures = 2: WebSocket attempts in a row that fail (closed before `welcome`, or no `welcome` within
+ *   connectTimeoutMs) before the client switches to SSE; with no WebSocket at all it starts on SSE
+ * - wsRetryMs = 300000: after this long on SSE the client tries the WebSocket again (resuming from its cursors);
+ *   one failure and it goes back to SSE
+ * - WebSocket, EventSource, fetch, timers {setTimeout, clearTimeout}, now, random: for tests and non-browser runtimes
  */
 export function connect(options) {
   return new Client(options);
@@ -132,7 +141,20 @@ export class Client extends Emitter {
     this._requestTimeoutMs = options.requestTimeoutMs ?? 10000;
     this._connectTimeoutMs = options.connectTimeoutMs ?? 15000;
     this._WebSocket = options.WebSocket || globalThis.WebSocket;
-    if (!this._WebSocket) throw new TypeError("connect: no WebSocket implementation; pass options.WebSocket");
+    this._EventSource = options.EventSource || globalThis.EventSource;
+    this._fetch = options.fetch || (typeof globalThis.fetch === "function" ? globalThis.fetch.bind(globalThis) : null);
+    this.sseUrl = options.sseUrl !== undefined ? options.sseUrl
+        : this.url.replace(/^ws(s?):/, "http$1:").replace(/\/v1\/ws(?=$|\?)/, "/v1/sse");
+    const sseUsable = !!(this.sseUrl && this._EventSource && this._fetch);
+    if (!this._WebSocket && !sseUsable) {
+      throw new TypeError("connect: no WebSocket implementation (nor EventSource and fetch); pass options.WebSocket");
+    }
+    this._sseAfterFailures = sseUsable ? options.sseAfterFailures ?? 2 : Infinity;
+    this._wsRetryMs = options.wsRetryMs ?? 300000;
+    /** "websocket" | "sse": the transport of the current (or next) connection. */
+    this.transport = this._WebSocket ? "websocket" : "sse";
+    this._wsFailures = 0;
+    this._wsRetryTimer = null;
     const timers = options.timers || globalThis;
     this._setTimeout = (fn, ms) => timers.setTimeout(fn, ms);
     this._clearTimeout = (t) => timers.clearTimeout(t);
@@ -243,10 +265,16 @@ export class Client extends Emitter {
     if (this.clientId) url += (url.includes("?") ? "&" : "?") + "client_id=" + encodeURIComponent(this.clientId);
     let socket;
     try {
-      socket = new this._WebSocket(url, [PROTOCOL, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)]);
+      socket = this.transport === "sse"
+          ? new SseSocket(this.sseUrl, () => this._token, this.clientId, this._EventSource, this._fetch)
+          : new this._WebSocket(url, [PROTOCOL, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)]);
     } catch (e) {
-      this._emit("error", new StreamgateError("connect", "cannot open a WebSocket: " + (e && e.message), { cause: e }));
-      this._scheduleReconnect({ code: 0, reason: "cannot open" }, this._backoffDelay());
+      this._emit("error", new StreamgateError("connect", "cannot open a " + this.transport + ": " + (e && e.message), { cause: e }));
+      // A page where WebSocket cannot even be constructed (none, or a policy forbids it): SSE next, at once.
+      if (this.transport === "websocket" && Number.isFinite(this._sseAfterFailures)) {
+        this._wsFailures = Math.max(this._wsFailures, this._sseAfterFailures - 1);
+      }
+      this._onClose({ code: 1006, reason: "cannot open" });
       return;
     }
     this._socket = socket;
@@ -262,7 +290,9 @@ export class Client extends Emitter {
     this._clearTimeout(this._handshakeTimer);
     this._handshakeTimer = this._setTimeout(() => {
       if (this._socket !== socket || this.state === "open") return;
-      // A hung handshake may take the browser minutes to give up on: give up now and retry.
+      // A hung handshake may take the browser minutes to give up on: give up now and retry. A WebSocket handshake
+      // that never completes is what a proxy that swallows Upgrade does: the next attempt goes over SSE.
+      if (this.transport === "websocket" && Number.isFinite(this._sseAfterFailures)) this._wsFailures = Math.max(this._wsFailures, this._sseAfterFailures - 1);
       this._abandon(socket);
       this._onClose({ code: 1006, reason: "no welcome within " + this._connectTimeoutMs + " ms" });
     }, this._connectTimeoutMs);
@@ -326,6 +356,19 @@ export class Client extends Emitter {
     this._handshakeTimer = null;
     this.session = frame;
     this._attempt = 0;
+    if (this.transport === "websocket") {
+      this._wsFailures = 0;
+    } else if (this._WebSocket && !this._wsRetryTimer) {
+      // On the fallback: try the WebSocket again later (the network may have changed); one failure brings SSE back.
+      this._wsRetryTimer = this._setTimeout(() => {
+        this._wsRetryTimer = null;
+        if (this.transport !== "sse" || this.state !== "open" || !this._socket) return;
+        this._switchTransport("websocket", this._sseAfterFailures - 1);
+        const socket = this._socket;
+        this._abandon(socket);
+        this._onClose({ code: CloseCodes.SERVICE_RESTART, reason: "trying the WebSocket again" });
+      }, this._wsRetryMs);
+    }
     if (frame.expires_at) this._tokenExpiresAt = frame.expires_at;
     this._setState("open", { session: frame });
     this._emit("open", frame);
@@ -435,6 +478,11 @@ export class Client extends Emitter {
       this._finish(reason || "closed by the server", code);
       return;
     }
+    if (!wasOpen && this.transport === "websocket" && ++this._wsFailures >= this._sseAfterFailures) {
+      this._switchTransport("sse", 0);
+    } else if (!wasOpen && this.transport === "sse" && this._WebSocket) {
+      this._switchTransport("websocket", this._sseAfterFailures - 1); // SSE failed too: the WebSocket once more
+    }
     let delay;
     if (code === CloseCodes.TOKEN_EXPIRED) {
       this._forceToken = true; // a new token first, then straight back
@@ -448,6 +496,13 @@ export class Client extends Emitter {
       if (code === CloseCodes.TOO_MANY_CONNECTIONS) delay = Math.max(delay, 5000);
     }
     this._scheduleReconnect({ code, reason }, delay);
+  }
+
+  _switchTransport(transport, wsFailures) {
+    this._wsFailures = wsFailures;
+    if (this.transport === transport) return;
+    this.transport = transport;
+    this._emit("transport", transport);
   }
 
   _scheduleReconnect(cause, delay) {
@@ -499,6 +554,7 @@ export class Client extends Emitter {
     this._clearTimeout(this._retryTimer);
     this._clearTimeout(this._refreshTimer);
     this._clearTimeout(this._handshakeTimer);
+    this._clearTimeout(this._wsRetryTimer);
     for (const sub of this._subs.values()) {
       sub._stopTimers();
       sub._state = "closed";
@@ -656,6 +712,84 @@ export class Client extends Emitter {
     if (remaining < 5000) return; // too late: the server closes with 4401 and the client reconnects
     this._clearTimeout(this._refreshTimer);
     this._refreshTimer = this._setTimeout(() => this._refreshToken(), Math.round(remaining / 2));
+  }
+}
+
+/**
+ * The SSE transport (docs/protocol.md, "SSE transport") behind the WebSocket's interface, so the client works the
+ * same on both: a ticket is taken with the token in an Authorization header (never in a URL), the stream is read
+ * with EventSource, and each command the client sends is POSTed on the stream's identity, in order; the answers come
+ * on the stream. The stream's `close` frame is the WebSocket's close; the client, not the browser, reconnects
+ * (with a new ticket, resubscribing from its cursors, as on the WebSocket).
+ */
+class SseSocket {
+  constructor(url, token, clientId, EventSource, fetchFn) {
+    this.onmessage = this.onclose = this.onerror = null;
+    this._url = url;
+    this._token = token;
+    this._fetch = fetchFn;
+    this._closed = false;
+    this._source = null;
+    this._stream = null;
+    this._posting = Promise.resolve();
+    const body = clientId ? { client_id: clientId } : {};
+    this._request(url + "/ticket", token(), body).then(async (response) => {
+      if (this._closed) return;
+      if (response.status !== 201) {
+        return this._end(response.status === 401 ? 1006 : response.status === 429 ? CloseCodes.TOO_MANY_CONNECTIONS : 1006,
+            "no SSE ticket (" + response.status + ")");
+      }
+      const ticket = await response.json();
+      if (this._closed) return;
+      this._stream = ticket.stream;
+      const source = new EventSource(url + (url.includes("?") ? "&" : "?") + "ticket=" + encodeURIComponent(ticket.ticket));
+      this._source = source;
+      source.onmessage = (message) => {
+        if (this._closed) return;
+        if (message.data.startsWith('{"type":"close"')) {
+          const frame = JSON.parse(message.data);
+          return this._end(frame.code, frame.reason);
+        }
+        if (this.onmessage) this.onmessage({ data: message.data });
+      };
+      // The stream broke (or was refused): the client reconnects itself, from its cursors, with a new ticket.
+      source.onerror = () => this._end(1006, "the SSE stream broke");
+    }).catch((e) => this._end(1006, "no SSE ticket: " + (e && e.message)));
+  }
+
+  _request(url, token, body) {
+    return this._fetch(url, {
+      method: "POST",
+      headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Posts one command, after the ones before it; a command the stream cannot take closes it (the client resumes). */
+  send(text) {
+    if (this._closed || !this._stream) throw new Error("the SSE stream is not open");
+    const frame = JSON.parse(text);
+    const token = frame.type === "refresh" && frame.token ? frame.token : this._token();
+    const url = this._url + "/streams/" + encodeURIComponent(this._stream) + "/commands";
+    this._posting = this._posting.then(() => this._request(url, token, frame)).then((response) => {
+      if (response.status === 202 || this._closed) return;
+      if (response.status === 404) return this._end(1006, "the SSE stream is gone");
+      const code = response.status === 401 ? "unauthorized" : response.status === 403 ? "forbidden" : "internal";
+      if (frame.id != null && this.onmessage) {
+        this.onmessage({ data: JSON.stringify({ type: "error", id: frame.id, code, message: "HTTP " + response.status }) });
+      }
+    }, () => this._end(1006, "a command could not be posted"));
+  }
+
+  close() {
+    this._closed = true;
+    if (this._source) this._source.close();
+  }
+
+  _end(code, reason) {
+    if (this._closed) return;
+    this.close();
+    if (this.onclose) this.onclose({ code, reason });
   }
 }
 

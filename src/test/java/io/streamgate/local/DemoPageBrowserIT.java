@@ -49,12 +49,17 @@ class DemoPageBrowserIT {
 
     private static LocalMode local;
     private static Chromium chromium;
-    private static Chromium.Page page;
+    static Chromium.Page page;
     private static KafkaProducer<String, String> producer;
     private static String dataDir;
 
     @BeforeAll
     static void startLocalModeAndOpenThePage() throws Exception {
+        startLocalModeAndOpenThePage(null);
+    }
+
+    /** @param initScript run in the page before its own scripts (null: none) */
+    static void startLocalModeAndOpenThePage(String initScript) throws Exception {
         Tools.requireThat(Chromium.binary() != null, "no Chromium on PATH (nor CHROMIUM_BIN)", "apt-get install chromium");
         local = LocalMode.start(OUT).awaitReady(StartupCeiling.LOCAL_MODE);
         Properties stack = local.stack();
@@ -63,7 +68,7 @@ class DemoPageBrowserIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.getProperty("kafka.bootstrap.servers"),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
         chromium = Chromium.launch();
-        page = chromium.open(local.base().toString());
+        page = initScript == null ? chromium.open(local.base().toString()) : chromium.open(local.base().toString(), initScript);
         page.await("window.demo && demo.state === 'open' && demo.subscriptions.length >= " + SUBSCRIPTIONS, Duration.ofSeconds(60),
                 "JSON.stringify({state: window.demo && demo.state, subs: window.demo && demo.subscriptions})");
     }

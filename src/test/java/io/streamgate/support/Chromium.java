@@ -106,6 +106,18 @@ public final class Chromium implements AutoCloseable {
         return new Page(URI.create(new JsonObject(created.body()).getString("webSocketDebuggerUrl")));
     }
 
+    /**
+     * Opens a new tab on the URL with {@code script} run in every document before the page's own scripts
+     * (CDP's Page.addScriptToEvaluateOnNewDocument), e.g. to take an API away from the page.
+     */
+    public Page open(String url, String script) throws Exception {
+        Page page = open("about:blank");
+        page.send("Page.enable", new JsonObject()); // without it the script is accepted and never run (tried)
+        page.send("Page.addScriptToEvaluateOnNewDocument", new JsonObject().put("source", script));
+        page.send("Page.navigate", new JsonObject().put("url", url));
+        return page;
+    }
+
     @Override
     public void close() throws Exception {
         process.destroy();

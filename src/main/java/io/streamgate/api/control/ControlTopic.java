@@ -57,6 +57,9 @@ public class ControlTopic {
     Sessions sessions;
 
     @Inject
+    io.streamgate.sse.SseStreams sseStreams;
+
+    @Inject
     Revocations revocations;
 
     @Inject
@@ -97,14 +100,20 @@ public class ControlTopic {
         return Uni.createFrom().voidItem();
     }
 
+    /** WebSockets and SSE streams alike. */
+    private int closeWhere(java.util.function.Predicate<io.streamgate.auth.Grant> which,
+            io.quarkus.websockets.next.CloseReason reason) {
+        return sessions.closeWhere(which, reason) + sseStreams.closeWhere(which, reason);
+    }
+
     /** Closes this replica's connections the message names; returns how many. */
     private int apply(ControlMessage m) {
         int closed = switch (m.type()) {
-            case ControlMessage.DISCONNECT -> sessions.closeWhere(
+            case ControlMessage.DISCONNECT -> closeWhere(
                     g -> g.tenant().equals(m.tenant()) && g.subject().equals(m.subject()), CloseCodes.DISCONNECTED);
             case ControlMessage.REVOKE -> {
                 revocations.add(m.revocation());
-                yield sessions.closeWhere(m.revocation()::covers, CloseCodes.TOKEN_REVOKED);
+                yield closeWhere(m.revocation()::covers, CloseCodes.TOKEN_REVOKED);
             }
             default -> 0;
         };
