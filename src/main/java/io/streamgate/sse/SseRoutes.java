@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.streamgate.auth.Grant;
-import io.streamgate.auth.Grants;
+import io.streamgate.auth.TokenVerifier;
 import io.streamgate.channel.ChannelName;
 import io.streamgate.config.StreamgateConfig;
 import io.streamgate.connection.ConnectionBudget;
@@ -74,7 +73,7 @@ public class SseRoutes {
     SubscriptionService subscriptions;
 
     @Inject
-    JWTParser jwtParser;
+    TokenVerifier tokens;
 
     @Inject
     Revocations revocations;
@@ -105,21 +104,31 @@ public class SseRoutes {
     record Verified(Grant grant, int status, String reason) {
     }
 
-    /** Verifies the request's bearer token on the worker pool, as the WebSocket upgrade does. */
+    /**
+     * Verifies the request's bearer token as the WebSocket upgrade does: a token this replica verified before is
+     * admitted at once (every command of a stream carries the same bearer), any other on the worker pool; whether it
+     * is revoked is asked every time.
+     */
     io.vertx.core.Future<Verified> verify(RoutingContext ctx) {
         String token = io.streamgate.connection.UpgradeAdmission.bearer(ctx.request().getHeader("Authorization"));
         if (token == null) {
             return io.vertx.core.Future.succeededFuture(new Verified(null, 401, "missing"));
         }
+        Grant known = tokens.known(token);
+        if (known != null) {
+            return io.vertx.core.Future.succeededFuture(revocationChecked(known));
+        }
         return vertx.executeBlocking(() -> {
             try {
-                return Grants.from(jwtParser.parse(token))
-                        .map(g -> revocations.isRevoked(g) ? new Verified(null, 401, "revoked") : new Verified(g, 200, null))
-                        .orElseGet(() -> new Verified(null, 403, "no_tenant"));
+                return tokens.verify(token).map(this::revocationChecked).orElseGet(() -> new Verified(null, 403, "no_tenant"));
             } catch (ParseException | RuntimeException e) {
                 return new Verified(null, 401, AuthFailureCounter.reason(e));
             }
         }, false);
+    }
+
+    private Verified revocationChecked(Grant grant) {
+        return revocations.isRevoked(grant) ? new Verified(null, 401, "revoked") : new Verified(grant, 200, null);
     }
 
     // --- POST /v1/sse/ticket ----------------------------------------------------------------------------
