@@ -24,6 +24,7 @@ public final class Delivery {
     final LongAdder duplicated = new LongAdder();
     final LongAdder gaps = new LongAdder();
     final LongAdder reconnects = new LongAdder();
+    final LongAdder refusedAttempts = new LongAdder();
     final LongAdder unrecovered = new LongAdder();
 
     void record(long sentNanos, long receivedNanos) {
@@ -65,6 +66,14 @@ public final class Delivery {
 
     public long reconnects() {
         return reconnects.sum();
+    }
+
+    /**
+     * Connection attempts that failed and were retried: upgrades the server refused (429 while it paces new
+     * connections, 503) or that did not connect. A server that paces a storm shows here, not only in its time.
+     */
+    public long refusedAttempts() {
+        return refusedAttempts.sum();
     }
 
     /** Resumes that the server could not honour ({@code recovered: false} after sending a cursor). */

@@ -88,6 +88,7 @@ public abstract class LoadClient {
                     opened();
                 })
                 .onFailure(e -> {
+                    delivery.refusedAttempts.increment();
                     if (n >= MAX_ATTEMPTS || !wanted) {
                         target.completeExceptionally(e);
                     } else {

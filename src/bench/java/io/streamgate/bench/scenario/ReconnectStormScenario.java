@@ -72,6 +72,7 @@ public final class ReconnectStormScenario implements Scenario {
             int missed = server.resumes() ? settings.stormMissedPerChannel() : 0;
             produce(publisher, sequences, channels, missed);
             CpuMeter cpu = new CpuMeter(server);
+            long refusedBefore = delivery.refusedAttempts();
             long t0 = System.nanoTime();
             boolean allSubscribed = awaitSubscribed(Fleet.reconnectAll(clients));
             double subscribedSeconds = (System.nanoTime() - t0) / 1e9;
@@ -86,6 +87,7 @@ public final class ReconnectStormScenario implements Scenario {
             figures.put("caughtUp", caughtUp);
             figures.put("allCaughtUpSeconds", caughtUpSeconds);
             figures.put("reconnectsPerSecond", clients.size() / subscribedSeconds);
+            figures.put("refusedAttempts", delivery.refusedAttempts() - refusedBefore);
             figures.put("serverCpuSeconds", used.server());
             figures.put("brokerCpuSeconds", used.broker());
             Clients.accounting(figures, clients, delivery);

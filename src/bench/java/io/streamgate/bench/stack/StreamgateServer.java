@@ -47,6 +47,8 @@ public final class StreamgateServer implements ServerUnderTest {
                 streamgate.connection.max-per-tenant=100000
                 streamgate.connection.new-per-second=100000
                 streamgate.connection.new-burst=100000
+                streamgate.connection.new-per-tenant-per-second=100000
+                streamgate.connection.new-per-tenant-burst=100000
                 %s
                 """.formatted(TOPIC, baseline
                 // Builds before issue 13's ping sweep had websockets-next ping (and reject unknown streamgate keys).
@@ -76,7 +78,7 @@ public final class StreamgateServer implements ServerUnderTest {
     public String configuration() {
         return "packaged jar (prod profile), JVM flags " + String.join(" ", tools.serverJvmFlags())
                 + "; Kafka broker (KRaft, one node) and PostgreSQL in their own processes; JWT (RS256) verified on"
-                + " every upgrade; per-tenant and new-connection limits raised to 100,000; default outbound queue (1 MiB)";
+                + " every upgrade; connection limits (open per tenant, new per replica and per tenant) raised to 100,000; default outbound queue (1 MiB)";
     }
 
     @Override
