@@ -212,6 +212,11 @@ public class GatewayEndpoint {
             }
             return;
         }
+        if (isConnectionGone(failure)) {
+            // The client went away (reset, closed mid-write): nothing failed here, and nobody is left to tell.
+            LOG.debugf("connection %s went away: %s", connection.id(), failure);
+            return;
+        }
         // Never a stack trace to the client: it gets the code, the log gets the cause.
         LOG.errorf(failure, "Unhandled failure on connection %s", connection.id());
         if (session != null) {
@@ -226,6 +231,11 @@ public class GatewayEndpoint {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** A failure that only says the peer is gone: Vert.x's closed-connection exception, or a socket error (reset). */
+    static boolean isConnectionGone(Throwable failure) {
+        return failure instanceof io.vertx.core.http.HttpClosedException || failure instanceof java.io.IOException;
     }
 
     private static boolean isMessageTooBig(Throwable failure) {

@@ -602,28 +602,35 @@ public final class ReplayScheduler implements AutoCloseable {
         }
 
         /**
-         * Serves one fetch to every resume of the turn from its own position: matched and encoded once per channel,
-         * queued into one write batch that is dispatched at the end (one task per event loop, one flush per client).
+         * Serves one fetch to every resume of the turn from its own position: each record's tenant and subject read
+         * once, matched and encoded once per channel, queued into one write batch that is dispatched at the end (one
+         * task per event loop, one flush per client). Records go out in offset order to every resume.
          */
         private void deliver(List<ConsumerRecord<String, byte[]>> records, List<Resume> set) {
             for (Resume r : set) {
                 r.halted = false;
             }
-            if (records.isEmpty()) {
+            if (records.isEmpty() || set.isEmpty()) {
                 return;
             }
             Map<String, List<Resume>> byChannel = new LinkedHashMap<>();
             for (Resume r : set) {
                 byChannel.computeIfAbsent(r.target.channel(), k -> new ArrayList<>(1)).add(r);
             }
+            List<List<Resume>> groups = new ArrayList<>(byChannel.values());
+            ReplayTarget reader = set.get(0).target; // one tenant, one topic: any target reads a record for all
             long count = 0;
             ReplayTarget.Batch batch = null;
             try {
-                for (List<Resume> group : byChannel.values()) {
-                    ReplayTarget first = group.get(0).target;
-                    for (ConsumerRecord<String, byte[]> record : records) {
-                        long offset = record.offset();
-                        if (!first.wants(record)) {
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (!reader.isTenants(record)) {
+                        continue;
+                    }
+                    long offset = record.offset();
+                    String subject = reader.subjectOf(record);
+                    for (List<Resume> group : groups) {
+                        ReplayTarget first = group.get(0).target;
+                        if (!first.wants(subject)) {
                             continue;
                         }
                         OutboundFrame frame = null;
@@ -632,7 +639,7 @@ public final class ReplayScheduler implements AutoCloseable {
                                 continue; // backed up, or its cursor is at or after the record
                             }
                             if (frame == null) {
-                                frame = first.encode(record);
+                                frame = first.encode(record, subject);
                                 if (frame == null) {
                                     break; // not deliverable: the target reported it
                                 }

@@ -6,12 +6,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * What a replay delivers to: one subscription that resumes after a cursor. The {@link ReplayScheduler} calls
  * these on a worker thread, in this order: {@link #rejected} or {@link #started}; then {@link #replayed} for
- * each record in offset order that {@link #wants} accepts, interleaved with {@link #tryGoLive} until it
+ * each record in offset order that {@link #wants(String)} accepts, interleaved with {@link #tryGoLive} until it
  * answers true; or, after {@code started}, {@link #lost}, {@link #tooSlow} or {@link #failed} once at any
  * point, after which nothing more is called.
  * <p>
  * Targets that name the same {@link #channel} share the reading, the matching and the encoding of a
- * record: {@link #wants} and {@link #encode} are asked of one of them and the answer holds for all.
+ * record: {@link #wants(String)} and {@link #encode} are asked of one of them and the answer holds for all. Every
+ * target of one fetch belongs to one tenant and reads one topic, so {@link #isTenants} and {@link #subjectOf} are
+ * asked once per record, of any of them: a storm's fetch serves many channels without decoding a record's subject
+ * once per channel.
  * <p>
  * The events of one fetch go out as one {@link Batch} (made by {@link #newBatch} of one of the targets, shared by
  * every target the fetch serves): frames are counted into each client's outbound queue as they are handed over,
@@ -31,14 +34,26 @@ public interface ReplayTarget {
     /** The cursor is good and history follows: register in the index (still skipped by live) and confirm. */
     void started();
 
-    /** Whether the record is an event of this channel (the tenant's key and the subject). */
-    boolean wants(ConsumerRecord<String, byte[]> record);
+    /** Whether the record is one of the tenant's (its key). */
+    boolean isTenants(ConsumerRecord<String, byte[]> record);
+
+    /** The subject of one of the tenant's records (its header, or its value's pointer), or null when it has none. */
+    String subjectOf(ConsumerRecord<String, byte[]> record);
+
+    /** Whether an event of the tenant with this subject (null: it has none) is an event of this channel. */
+    boolean wants(String subject);
+
+    /** Whether the record is an event of this channel: {@link #isTenants} and {@link #wants(String)} of its subject. */
+    default boolean wants(ConsumerRecord<String, byte[]> record) {
+        return isTenants(record) && wants(subjectOf(record));
+    }
 
     /**
-     * The record's event frame on this channel, or null when it cannot be delivered (reported by the target). The
-     * caller hands it to {@link Batch#track} before using it, so that its bytes are released after the writes.
+     * The record's event frame on this channel ({@code subject} is its {@link #subjectOf}), or null when it cannot
+     * be delivered (reported by the target). The caller hands it to {@link Batch#track} before using it, so that its
+     * bytes are released after the writes.
      */
-    OutboundFrame encode(ConsumerRecord<String, byte[]> record);
+    OutboundFrame encode(ConsumerRecord<String, byte[]> record, String subject);
 
     /** A batch for the events of one fetch, for this target and any other of the fetch. */
     Batch newBatch();

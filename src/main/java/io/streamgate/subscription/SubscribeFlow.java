@@ -333,19 +333,23 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     @Override
-    public boolean wants(ConsumerRecord<String, byte[]> record) {
-        if (!grant.tenant().equals(record.key())) {
-            return false;
-        }
-        if (request.channel().isWildcard()) {
-            return true;
-        }
-        return request.channel().subject().equals(RecordEvents.subject(namespace, record));
+    public boolean isTenants(ConsumerRecord<String, byte[]> record) {
+        return grant.tenant().equals(record.key());
     }
 
     @Override
-    public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
-        ChannelName channel = channelOf(record);
+    public String subjectOf(ConsumerRecord<String, byte[]> record) {
+        return RecordEvents.subject(namespace, record);
+    }
+
+    @Override
+    public boolean wants(String subject) {
+        return request.channel().isWildcard() || request.channel().subject().equals(subject);
+    }
+
+    @Override
+    public OutboundFrame encode(ConsumerRecord<String, byte[]> record, String subject) {
+        ChannelName channel = channelOf(subject);
         // Straight to the bytes of the WebSocket frame: replay writes them as they are to every direct connection.
         OutboundFrame frame = channel == null ? null
                 : EventFrameEncoder.encodeFrame(RecordEvents.event(channel, epoch, record), ByteBufAllocator.DEFAULT);
@@ -357,15 +361,14 @@ final class SubscribeFlow implements ReplayTarget {
 
     /** The record's event frame on this channel as text (a rewind's scan), or null when it is not deliverable. */
     private String frameOf(ConsumerRecord<String, byte[]> record) {
-        ChannelName channel = channelOf(record);
+        ChannelName channel = channelOf(subjectOf(record));
         return channel == null ? null : EventFrameEncoder.encode(RecordEvents.event(channel, epoch, record));
     }
 
-    /** The channel the record is an event of for this subscription (its subject's, for a wildcard), or null. */
-    private ChannelName channelOf(ConsumerRecord<String, byte[]> record) {
+    /** The channel an event with this subject is of for this subscription (its subject's, for a wildcard), or null. */
+    private ChannelName channelOf(String subject) {
         ChannelName channel = request.channel();
         if (channel.isWildcard()) {
-            String subject = RecordEvents.subject(namespace, record);
             channel = subject == null ? null : ChannelName.of(namespace.name(), subject).orElse(null);
         }
         return channel;

@@ -81,6 +81,34 @@ class ReplaySchedulerTest {
     }
 
     @Test
+    void aStormOnManyChannelsReadsEachRecordsSubjectOncePerFetchNotOncePerChannel() {
+        for (int round = 0; round < 4; round++) {
+            for (int c = 0; c < 50; c++) {
+                log.append(P0, "a", "s" + c, 5); // 1,000 records of 50 channels, interleaved in runs of 5
+            }
+        }
+        log.append(P0, "other", "s0", 100); // another tenant's: never read for a subject
+        seam.at(P0, 1100);
+        scheduler(1, 10_000, 100_000, Duration.ofSeconds(5));
+        List<Target> targets = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            Target t = new Target("a", "ch:s" + (i % 50), "s" + (i % 50));
+            targets.add(t);
+            scheduler.submit("a", P0, -1, t);
+        }
+        scheduler.start();
+
+        await(() -> targets.stream().allMatch(t -> t.wentLive.get() >= 0));
+        for (Target t : targets) {
+            assertThat(t.offsets).hasSize(20).isSorted();
+        }
+        assertThat(scheduler.recordsRead()).isEqualTo(1100);
+        // Each of the tenant's records once, for the 50 channels and 500 clients alike (it was once per channel).
+        assertThat(Target.subjectReads.get()).isEqualTo(1000);
+        assertThat(Target.encodings.get()).isEqualTo(1000);
+    }
+
+    @Test
     void eachFetchGoesOutAsOneWriteBatchHoldingEveryClientsFramesInOffsetOrder() {
         log.append(P0, "a", "s", 1000);
         seam.at(P0, 1000);
@@ -394,6 +422,8 @@ class ReplaySchedulerTest {
 
     static final class Target implements ReplayTarget {
         static final AtomicInteger encodings = new AtomicInteger();
+        /** Subjects read from records, by any target. */
+        static final AtomicInteger subjectReads = new AtomicInteger();
 
         final String tenant;
         final String channel;
@@ -414,6 +444,7 @@ class ReplaySchedulerTest {
             this.channel = channel;
             this.subject = subject;
             encodings.set(0);
+            subjectReads.set(0);
         }
 
         @Override
@@ -432,13 +463,23 @@ class ReplaySchedulerTest {
         }
 
         @Override
-        public boolean wants(ConsumerRecord<String, byte[]> record) {
-            return tenant.equals(record.key())
-                    && subject.equals(new String(record.headers().lastHeader("subject").value(), StandardCharsets.UTF_8));
+        public boolean isTenants(ConsumerRecord<String, byte[]> record) {
+            return tenant.equals(record.key());
         }
 
         @Override
-        public OutboundFrame encode(ConsumerRecord<String, byte[]> record) {
+        public String subjectOf(ConsumerRecord<String, byte[]> record) {
+            subjectReads.incrementAndGet();
+            return new String(record.headers().lastHeader("subject").value(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean wants(String subject) {
+            return this.subject.equals(subject);
+        }
+
+        @Override
+        public OutboundFrame encode(ConsumerRecord<String, byte[]> record, String subject) {
             encodings.incrementAndGet();
             return new OutboundFrame("event " + record.offset());
         }

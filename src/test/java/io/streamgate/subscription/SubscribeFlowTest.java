@@ -361,7 +361,7 @@ class SubscribeFlowTest {
             ConsumerRecord<String, byte[]> r = record(offset);
             if (target.wants(r)) {
                 ReplayTarget.Batch batch = target.newBatch();
-                OutboundFrame frame = target.encode(r);
+                OutboundFrame frame = target.encode(r, target.subjectOf(r));
                 batch.track(frame);
                 target.replayed(offset, frame, batch);
                 batch.dispatch();
