@@ -40,7 +40,9 @@ import java.util.Map;
  * in every request is taken out of the routing context when the upgrade is permitted
  * ({@link DirectWire#forgetDeferredIdentity}).
  * <p>
- * The upgrade's Netty channel is kept too ({@link #WIRE}, see {@link DirectWire}), for writing frames encoded once.
+ * The upgrade's Netty channel is kept too ({@link #WIRE}, see {@link DirectWire}), for writing frames encoded once,
+ * and the headers left are emptied when the handshake has read them ({@link DirectWire#forgetHeadersAtHandshake}):
+ * Vert.x and websockets-next would otherwise both keep them for the connection's life.
  */
 @ApplicationScoped
 public class UpgradeAdmission implements HttpUpgradeCheck {
@@ -108,6 +110,7 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
         DirectWire wire = DirectWire.of(context.httpRequest());
         if (wire != null) {
             context.userData().put(WIRE, wire);
+            wire.forgetHeadersAtHandshake(context.httpRequest().headers()); // else kept twice for the connection's life
         }
         DirectWire.forgetDeferredIdentity(context.httpRequest()); // else the connection keeps the request (~2 KB)
         return CheckResult.permitUpgradeSync();

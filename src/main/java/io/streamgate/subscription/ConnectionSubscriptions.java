@@ -16,7 +16,10 @@ public final class ConnectionSubscriptions {
     static final class Slot {
         volatile Subscription subscription;
         volatile boolean cancelled;
-        /** The id of the subscribe command that took the slot (null for a server-initiated move). */
+        /**
+         * The id of the subscribe command that took the slot, while its subscription is being set up (null for a
+         * server-initiated move, and once the subscription is registered: then `subscribed` answered it).
+         */
         volatile com.fasterxml.jackson.databind.JsonNode requestId;
         /** The partition whose live reading this slot holds (LivePositions.acquire); guarded by this. */
         private TopicPartition interest;

@@ -261,9 +261,12 @@ final class SubscribeFlow implements ReplayTarget {
         if (slot.cancelled) {
             return null;
         }
-        Subscription s = new Subscription(sink, grant.tenant(), request.channel(), namespace, epoch, tp, replaying,
-                lastOffset);
+        // The namespace's own name, not the one parsed from the command: one string per namespace, not per
+        // subscription (issue 13).
+        ChannelName channel = new ChannelName(namespace.name(), request.channel().subject());
+        Subscription s = new Subscription(sink, grant.tenant(), channel, namespace, epoch, tp, replaying, lastOffset);
         slot.subscription = s;
+        slot.requestId = null; // answered by `subscribed` from here on: the id need not stay for the connection's life
         subscription = s;
         parts.index().add(s);
         if (slot.cancelled) { // unsubscribed or disconnected meanwhile
