@@ -22,6 +22,9 @@ import io.vertx.core.http.HttpServerRequest;
  * name Netty's handshaker gives it), so they pass every handler between it and the socket (TLS among them) and
  * nothing that expects frame objects.
  * <p>
+ * It also lets go, at the upgrade, of what the framework would keep per connection without need
+ * ({@link #forgetDeferredIdentity}, {@link #forgetHeadersAtHandshake}).
+ * <p>
  * If a Quarkus or Vert.x upgrade changes any of this, {@link #of} or {@link #ready} answers null/false and the
  * session falls back to websockets-next's {@code sendText}; DirectWireTest fails loudly so that it is noticed.
  * No reflection.

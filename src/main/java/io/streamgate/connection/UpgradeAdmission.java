@@ -146,7 +146,8 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
      * connection's life: the token (the {@code Authorization} header, and the subprotocol entry that carried it for
      * a browser; the offered protocols themselves stay, so that the subprotocol is still negotiated) and every
      * header but those the WebSocket handshake reads (a browser's user agent, cookies and accept headers are
-     * hundreds of bytes per connection).
+     * hundreds of bytes per connection). The rest are emptied at the 101 ({@link DirectWire#forgetHeadersAtHandshake});
+     * this stays for a request whose channel DirectWire cannot reach, and so that no token is kept even then.
      */
     private static void forgetToken(MultiMap headers) {
         headers.names().stream().filter(name -> !HANDSHAKE_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)))
