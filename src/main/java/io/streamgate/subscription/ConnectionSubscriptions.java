@@ -92,16 +92,9 @@ public final class ConnectionSubscriptions {
     /** Lets go of this slot if it still holds its channel (not released or replaced meanwhile). */
     synchronized boolean release(Slot slot) {
         Slot[] current = slots;
-        for (int i = 0; i < current.length; i++) {
-            if (current[i] == slot) {
-                Slot[] shrunk = new Slot[current.length - 1];
-                System.arraycopy(current, 0, shrunk, 0, i);
-                System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
-                slots = shrunk.length == 0 ? NONE : shrunk;
-                return true;
-            }
-        }
-        return false;
+        Slot[] shrunk = CopyOnWriteArrays.without(current, slot, NONE);
+        slots = shrunk;
+        return shrunk != current;
     }
 
     /** The channel's slot, its subscription set up or still on its way; null when none. */
