@@ -4,11 +4,17 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * The grants of tokens whose signature was verified, keyed by the token's whole text, each until the token's
+ * The grants of tokens whose signature was verified, keyed by the SHA-256 digest of the token's whole text (32
+ * bytes in four longs, not the token: a JWT is typically 500-1,000 characters, and with one token per client the
+ * cache holds one per connection, issue 13), each until the token's
  * {@code exp} and at most {@code maxAge} after it was verified. A client that reconnects presents the same token,
  * and verifying an RS256 signature again is most of what a reconnect costs the gateway (issue 14's profile).
  * <p>
@@ -22,7 +28,20 @@ public final class VerifiedTokens {
     private record Entry(Grant grant, long untilMillis) {
     }
 
-    private final Cache<String, Entry> entries;
+    /** A token's SHA-256 digest: equal digests mean the same token text (a collision is not a practical concern). */
+    private record Digest(long a, long b, long c, long d) {
+
+        static Digest of(String token) {
+            try {
+                ByteBuffer hash = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+                return new Digest(hash.getLong(), hash.getLong(), hash.getLong(), hash.getLong());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+        }
+    }
+
+    private final Cache<Digest, Entry> entries;
     private final long maxAgeMillis;
     private final LongSupplier clockMillis;
 
@@ -32,7 +51,7 @@ public final class VerifiedTokens {
         this.entries = Caffeine.newBuilder()
                 .maximumSize(size)
                 // Eviction only frees the memory of expired entries; get() checks the time itself.
-                .expireAfter(Expiry.<String, Entry>creating(
+                .expireAfter(Expiry.<Digest, Entry>creating(
                         (token, e) -> Duration.ofMillis(Math.max(0, e.untilMillis - clockMillis.getAsLong()))))
                 .executor(Runnable::run) // maintenance on the caller's thread: no hop to the common pool
                 .build();
@@ -40,12 +59,13 @@ public final class VerifiedTokens {
 
     /** The grant of a token verified earlier, or null when it was not, or has expired or reached its max age since. */
     public Grant get(String token) {
-        Entry e = entries.getIfPresent(token);
+        Digest key = Digest.of(token);
+        Entry e = entries.getIfPresent(key);
         if (e == null) {
             return null;
         }
         if (clockMillis.getAsLong() >= e.untilMillis) {
-            entries.invalidate(token);
+            entries.invalidate(key);
             return null;
         }
         return e.grant;
@@ -56,7 +76,7 @@ public final class VerifiedTokens {
         long now = clockMillis.getAsLong();
         long until = Math.min(grant.expiresAtMillis(), now + maxAgeMillis);
         if (until > now && maxAgeMillis > 0) {
-            entries.put(token, new Entry(grant, until));
+            entries.put(Digest.of(token), new Entry(grant, until));
         }
     }
 

@@ -25,6 +25,12 @@ public record ChannelName(String namespace, String subject) {
         return namespace + ':' + subject;
     }
 
+    /** Is {@code text} this channel's name ({@link #toString})? Without building the name. */
+    public boolean hasText(String text) {
+        return text != null && text.length() == namespace.length() + 1 + subject.length() && text.startsWith(namespace)
+                && text.charAt(namespace.length()) == ':' && text.endsWith(subject);
+    }
+
     /**
      * Parses a client-supplied channel name.
      *

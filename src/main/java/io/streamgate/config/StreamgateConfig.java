@@ -180,10 +180,11 @@ public interface StreamgateConfig {
         int refreshBurst();
 
         /**
-         * Verified tokens whose grants this replica remembers, keyed by the token's text (least recently used
-         * dropped first): a client that reconnects with a token verified before is admitted without a second
-         * signature check and without leaving the event loop. Revocations apply to remembered tokens all the same.
-         * About 1-2 KB each. 0 verifies every token on every upgrade.
+         * Verified tokens whose grants this replica remembers, keyed by the SHA-256 digest of the token's text (least
+         * recently used dropped first): a client that reconnects with a token verified before is admitted without a
+         * second signature check and without leaving the event loop. Revocations apply to remembered tokens all the
+         * same. A few hundred bytes each (the grant and the cache's entry; not the token). 0 verifies every token on
+         * every upgrade.
          */
         @WithDefault("10000")
         int tokenCacheSize();

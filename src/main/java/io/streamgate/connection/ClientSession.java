@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * timers of its own). {@link #send} may be called from any thread (live fan-out, replay workers, the
  * connection's event loop); frames sent from one thread leave in that order.
  */
-final class ClientSession implements EventSink {
+final class ClientSession implements EventSink, Outbound.Owner {
 
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
 
@@ -51,9 +51,12 @@ final class ClientSession implements EventSink {
         this.connection = connection;
         this.grant = grant;
         this.clientId = clientId;
-        this.outbound = new Outbound(wire,
-                (text, written) -> connection.sendText(text).subscribe().with(done -> written.run(), failure -> written.run()),
-                maxQueuedBytes, slowConsumerGrace, () -> close(CloseCodes.SLOW_CONSUMER), bytesOut);
+        this.outbound = new Outbound(wire, this, maxQueuedBytes, slowConsumerGrace, bytesOut);
+    }
+
+    @Override
+    public void sendThroughWebSocketsNext(String text, Runnable written) {
+        connection.sendText(text).subscribe().with(done -> written.run(), failure -> written.run());
     }
 
     @Override

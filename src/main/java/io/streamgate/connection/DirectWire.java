@@ -3,10 +3,14 @@ package io.streamgate.connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -17,6 +21,9 @@ import io.vertx.core.http.HttpServerRequest;
  * the WebSocket keeps after the upgrade. Frames are written at Netty's WebSocket encoder ({@code "wsencoder"}, the
  * name Netty's handshaker gives it), so they pass every handler between it and the socket (TLS among them) and
  * nothing that expects frame objects.
+ * <p>
+ * It also lets go, at the upgrade, of what the framework would keep per connection without need
+ * ({@link #forgetDeferredIdentity}, {@link #forgetHeadersAtHandshake}).
  * <p>
  * If a Quarkus or Vert.x upgrade changes any of this, {@link #of} or {@link #ready} answers null/false and the
  * session falls back to websockets-next's {@code sendText}; DirectWireTest fails loudly so that it is noticed.
@@ -67,6 +74,38 @@ final class DirectWire {
             return true;
         }
         return false;
+    }
+
+    /** The name of the handler that {@link #forgetHeadersAtHandshake} puts in the pipeline until the response. */
+    static final String HANDSHAKE_WATCH = "streamgate-handshake";
+
+    /**
+     * Empties the upgrade request's headers once the WebSocket handshake has read them: when Netty's handshaker
+     * writes the 101 response, it has read every header it needs ({@code Sec-WebSocket-Key}, version, protocol),
+     * and neither Vert.x nor websockets-next reads them again to run the connection. But both keep them for the
+     * connection's life: Vert.x's {@code ServerWebSocketImpl} keeps the request's header map itself, and
+     * websockets-next copies it (lower-cased names, a list per value) into the connection's {@code HandshakeRequest}
+     * right after the handshake. With five handshake headers that is about 1.1 KB per idle connection (issue 13):
+     * the map entries, Netty's name strings, the values twice and websockets-next's map and lists. Emptied at the
+     * 101, Vert.x keeps an empty map and websockets-next copies an empty one ({@code Map.of()}, shared).
+     * Streamgate reads nothing of the handshake request after the upgrade check but its query, which is not a
+     * header. The handler watches one response only (the upgrade's: 101, or a refusal) and then leaves the
+     * pipeline. Public Netty API; what it relies on (the handshake reads the headers before it writes the 101, on
+     * the event loop, before websockets-next's copy) is checked by DirectWireTest and IdleFootprintTest.
+     */
+    void forgetHeadersAtHandshake(MultiMap headers) {
+        channel.pipeline().addLast(HANDSHAKE_WATCH, new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+                if (msg instanceof HttpResponse response) {
+                    if (HttpResponseStatus.SWITCHING_PROTOCOLS.equals(response.status())) {
+                        headers.clear();
+                    }
+                    ctx.pipeline().remove(this);
+                }
+                ctx.write(msg, promise);
+            }
+        });
     }
 
     /** A channel already known (tests). */

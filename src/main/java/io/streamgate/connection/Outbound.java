@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 
 /**
  * One connection's outbound side: the bounded queue and how frames reach the socket.
@@ -24,17 +23,28 @@ import java.util.function.BiConsumer;
  * The queue is what was handed over and has not reached the socket yet: frames not yet written to the channel (a
  * counter) plus the channel's own pending bytes (Netty keeps that count), or, on the fallback, bytes whose
  * {@code sendText} has not completed. Past the limit for the grace period, or past four times the limit at any
- * moment, the connection is a slow consumer and {@code onSlow} runs (the session closes it with 4008).
+ * moment, the connection is a slow consumer and its {@link Owner#closeSlow} runs (the session closes it with 4008).
  * <p>
  * {@code send} may be called from any thread.
  */
 final class Outbound implements DeliveryBatch.Target {
 
+    /**
+     * What the queue needs of its connection (the session implements it: no lambdas to keep per connection, 32
+     * bytes, issue 13).
+     */
+    interface Owner {
+        /** The fallback: sends a text frame through websockets-next and runs {@code written} once it was written (or failed). */
+        void sendThroughWebSocketsNext(String text, Runnable written);
+
+        /** The queue stayed over its bound: close the connection as a slow consumer. */
+        void closeSlow();
+    }
+
     private final DirectWire wire;
-    private final BiConsumer<String, Runnable> fallback;
+    private final Owner owner;
     private final long maxQueuedBytes;
     private final long graceNanos;
-    private final Runnable onSlow;
     private final LongAdder bytesOut;
     /* A volatile long with a field updater rather than an AtomicLong: 24 bytes less per connection (issue 13). */
     private static final AtomicLongFieldUpdater<Outbound> HANDED_OVER = AtomicLongFieldUpdater.newUpdater(Outbound.class, "handedOver");
@@ -47,16 +57,14 @@ final class Outbound implements DeliveryBatch.Target {
     private boolean unflushed;
 
     /**
-     * @param wire     the channel to write to, or null for the fallback
-     * @param fallback sends a text frame through websockets-next and runs the callback once it was written (or failed)
+     * @param wire  the channel to write to, or null for the fallback
+     * @param owner the connection: its fallback send and its close when too slow
      */
-    Outbound(DirectWire wire, BiConsumer<String, Runnable> fallback, long maxQueuedBytes, Duration slowConsumerGrace,
-            Runnable onSlow, LongAdder bytesOut) {
+    Outbound(DirectWire wire, Owner owner, long maxQueuedBytes, Duration slowConsumerGrace, LongAdder bytesOut) {
         this.wire = wire;
-        this.fallback = fallback;
+        this.owner = owner;
         this.maxQueuedBytes = maxQueuedBytes;
         this.graceNanos = slowConsumerGrace.toNanos();
-        this.onSlow = onSlow;
         this.bytesOut = bytesOut;
     }
 
@@ -78,7 +86,7 @@ final class Outbound implements DeliveryBatch.Target {
             long size = text.length(); // UTF-16 units: the bytes, for the ASCII that JSON frames mostly are
             if (admit(size)) {
                 bytesOut.add(size);
-                fallback.accept(text, () -> HANDED_OVER.addAndGet(this, -size));
+                owner.sendThroughWebSocketsNext(text, () -> HANDED_OVER.addAndGet(this, -size));
             }
             return;
         }
@@ -156,7 +164,7 @@ final class Outbound implements DeliveryBatch.Target {
         if (isSlow(queued)) {
             HANDED_OVER.addAndGet(this, -size);
             stopped = true;
-            onSlow.run();
+            owner.closeSlow();
             return false;
         }
         return true;
@@ -181,7 +189,7 @@ final class Outbound implements DeliveryBatch.Target {
                 String text = frame.toString(frame.readerIndex() + headerLength(frame), size - headerLength(frame),
                         java.nio.charset.StandardCharsets.UTF_8);
                 frame.release();
-                fallback.accept(text, () -> {
+                owner.sendThroughWebSocketsNext(text, () -> {
                 });
             } else {
                 frame.release(); // closed: a client that comes back resumes from its cursor

@@ -40,7 +40,9 @@ import java.util.Map;
  * in every request is taken out of the routing context when the upgrade is permitted
  * ({@link DirectWire#forgetDeferredIdentity}).
  * <p>
- * The upgrade's Netty channel is kept too ({@link #WIRE}, see {@link DirectWire}), for writing frames encoded once.
+ * The upgrade's Netty channel is kept too ({@link #WIRE}, see {@link DirectWire}), for writing frames encoded once,
+ * and the headers left are emptied when the handshake has read them ({@link DirectWire#forgetHeadersAtHandshake}):
+ * Vert.x and websockets-next would otherwise both keep them for the connection's life.
  */
 @ApplicationScoped
 public class UpgradeAdmission implements HttpUpgradeCheck {
@@ -108,6 +110,7 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
         DirectWire wire = DirectWire.of(context.httpRequest());
         if (wire != null) {
             context.userData().put(WIRE, wire);
+            wire.forgetHeadersAtHandshake(context.httpRequest().headers()); // else kept twice for the connection's life
         }
         DirectWire.forgetDeferredIdentity(context.httpRequest()); // else the connection keeps the request (~2 KB)
         return CheckResult.permitUpgradeSync();
@@ -143,7 +146,8 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
      * connection's life: the token (the {@code Authorization} header, and the subprotocol entry that carried it for
      * a browser; the offered protocols themselves stay, so that the subprotocol is still negotiated) and every
      * header but those the WebSocket handshake reads (a browser's user agent, cookies and accept headers are
-     * hundreds of bytes per connection).
+     * hundreds of bytes per connection). The rest are emptied at the 101 ({@link DirectWire#forgetHeadersAtHandshake});
+     * this stays for a request whose channel DirectWire cannot reach, and so that no token is kept even then.
      */
     private static void forgetToken(MultiMap headers) {
         headers.names().stream().filter(name -> !HANDSHAKE_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)))

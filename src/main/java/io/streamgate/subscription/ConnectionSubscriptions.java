@@ -1,22 +1,34 @@
 package io.streamgate.subscription;
 
+import io.streamgate.channel.ChannelName;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The subscriptions of one connection, by channel. A channel's slot is taken when the subscribe command
  * arrives, before its subscription exists (that takes a Kafka round trip), so a second subscribe to the
  * same channel is refused at once and an unsubscribe in between cancels it.
+ * <p>
+ * The slots are a copy-on-write array, not a map (issue 13): most connections hold one channel, for which a
+ * {@code ConcurrentHashMap} with its table, node and the channel's text as a key cost about 180 bytes, the array
+ * 24. A connection holds at most {@code streamgate.connection.max-subscriptions} (200) channels, so the linear
+ * search and the copy on subscribe and unsubscribe stay cheap; reads take no lock.
  */
 public final class ConnectionSubscriptions {
 
     static final class Slot {
+        /** The channel, shared with its subscription (one object and one subject string per channel). */
+        final ChannelName channel;
         volatile Subscription subscription;
         volatile boolean cancelled;
-        /** The id of the subscribe command that took the slot (null for a server-initiated move). */
+        /**
+         * The id of the subscribe command that took the slot, while its subscription is being set up (null for a
+         * server-initiated move, and once the subscription is registered: then `subscribed` answered it).
+         */
         volatile com.fasterxml.jackson.databind.JsonNode requestId;
         /** The partition whose live reading this slot holds (LivePositions.acquire); guarded by this. */
         private TopicPartition interest;
@@ -39,6 +51,10 @@ public final class ConnectionSubscriptions {
             return tp;
         }
 
+        Slot(ChannelName channel) {
+            this.channel = channel;
+        }
+
         void cancel() {
             cancelled = true;
             Subscription s = subscription;
@@ -48,46 +64,67 @@ public final class ConnectionSubscriptions {
         }
     }
 
-    /** Sized for the one channel most connections hold: a table of 2, not 16 (issue 13); it grows when needed. */
-    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>(1);
+    private static final Slot[] NONE = new Slot[0];
+    /** Replaced, never changed in place; writes are synchronized on this. */
+    private volatile Slot[] slots = NONE;
 
     /** Takes the channel's slot, or returns null when the connection already has it. */
-    Slot reserve(String channel) {
-        Slot slot = new Slot();
-        return slots.putIfAbsent(channel, slot) == null ? slot : null;
+    synchronized Slot reserve(ChannelName channel) {
+        Slot[] current = slots;
+        for (Slot s : current) {
+            if (s.channel.equals(channel)) {
+                return null;
+            }
+        }
+        Slot slot = new Slot(channel);
+        Slot[] grown = Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = slot;
+        slots = grown;
+        return slot;
     }
 
-    Slot release(String channel) {
-        return slots.remove(channel);
+    /** Lets go of the channel's slot; returns it, or null when the connection has none. */
+    synchronized Slot release(String channel) {
+        Slot slot = slot(channel);
+        return slot != null && release(slot) ? slot : null;
     }
 
-    boolean release(String channel, Slot slot) {
-        return slots.remove(channel, slot);
+    /** Lets go of this slot if it still holds its channel (not released or replaced meanwhile). */
+    synchronized boolean release(Slot slot) {
+        Slot[] current = slots;
+        Slot[] shrunk = CopyOnWriteArrays.without(current, slot, NONE);
+        slots = shrunk;
+        return shrunk != current;
     }
 
     /** The channel's slot, its subscription set up or still on its way; null when none. */
     Slot slot(String channel) {
-        return slots.get(channel);
+        for (Slot s : slots) {
+            if (s.channel.hasText(channel)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     public int size() {
-        return slots.size();
+        return slots.length;
     }
 
     /** Every subscription of the connection, for clean-up; empties the set. */
-    List<Slot> releaseAll() {
-        List<Slot> all = List.copyOf(slots.values());
-        slots.clear();
+    synchronized List<Slot> releaseAll() {
+        List<Slot> all = List.of(slots);
+        slots = NONE;
         return all;
     }
 
     public Set<String> channels() {
-        return Set.copyOf(slots.keySet());
+        return Arrays.stream(slots).map(s -> s.channel.toString()).collect(Collectors.toUnmodifiableSet());
     }
 
     /** The live subscription of a channel, or null. */
     public Subscription get(String channel) {
-        Slot slot = slots.get(channel);
+        Slot slot = slot(channel);
         return slot == null ? null : slot.subscription;
     }
 }

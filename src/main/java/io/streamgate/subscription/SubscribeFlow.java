@@ -123,7 +123,7 @@ final class SubscribeFlow implements ReplayTarget {
         }).whenComplete((partition, failure) -> {
             if (failure != null) {
                 LOG.warnf("Subscribe to %s failed: %s", channelText, failure.getMessage());
-                subscriptions.release(channelText, slot);
+                subscriptions.release(slot);
                 answerFailure(ErrorCode.INTERNAL, "the event stream of " + channelText + " is unavailable; retry later");
                 return;
             }
@@ -175,7 +175,7 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     private void refuseTooMany() {
-        subscriptions.release(channelText, slot);
+        subscriptions.release(slot);
         parts.releaseInterest(slot);
         sink.send(Frames.error(request.id(), ErrorCode.TOO_MANY_RESUMES, "too many resumes of tenant " + grant.tenant()
                 + " are waiting on this gateway; subscribe again in a few seconds"));
@@ -261,9 +261,10 @@ final class SubscribeFlow implements ReplayTarget {
         if (slot.cancelled) {
             return null;
         }
-        Subscription s = new Subscription(sink, grant.tenant(), request.channel(), namespace, epoch, tp, replaying,
-                lastOffset);
+        // The slot's channel: one object for both, named with the namespace's own string (issue 13).
+        Subscription s = new Subscription(sink, grant.tenant(), slot.channel, namespace, epoch, tp, replaying, lastOffset);
         slot.subscription = s;
+        slot.requestId = null; // answered by `subscribed` from here on: the id need not stay for the connection's life
         subscription = s;
         parts.index().add(s);
         if (slot.cancelled) { // unsubscribed or disconnected meanwhile
@@ -274,7 +275,7 @@ final class SubscribeFlow implements ReplayTarget {
     }
 
     private void fail(Throwable error) {
-        subscriptions.release(channelText, slot);
+        subscriptions.release(slot);
         parts.releaseInterest(slot);
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof TimeoutException) {
@@ -449,7 +450,7 @@ final class SubscribeFlow implements ReplayTarget {
     private void endConfirmed(String reason) {
         Subscription s = subscription;
         if (subscriptions.get(channelText) == s) {
-            subscriptions.release(channelText, slot);
+            subscriptions.release(slot);
         }
         parts.end(slot);
         sink.send(Frames.unsubscribed(null, channelText, reason));

@@ -51,16 +51,9 @@ final class SubscriberSet extends AbstractSet<Subscription> {
     public boolean remove(Object o) {
         Object m = members;
         if (m instanceof Subscription[] array) {
-            for (int i = 0; i < array.length; i++) {
-                if (array[i] == o) {
-                    Subscription[] shrunk = new Subscription[array.length - 1];
-                    System.arraycopy(array, 0, shrunk, 0, i);
-                    System.arraycopy(array, i + 1, shrunk, i, array.length - i - 1);
-                    members = shrunk.length == 0 ? NONE : shrunk;
-                    return true;
-                }
-            }
-            return false;
+            Subscription[] shrunk = CopyOnWriteArrays.without(array, o, NONE);
+            members = shrunk;
+            return shrunk != array;
         }
         return set(m).remove(o);
     }

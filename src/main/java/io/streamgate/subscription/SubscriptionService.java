@@ -148,7 +148,8 @@ public class SubscriptionService {
             throw new CommandException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
                     "a connection may hold at most " + config.connection().maxSubscriptions() + " subscriptions");
         }
-        ConnectionSubscriptions.Slot slot = subscriptions.reserve(channelText);
+        // Named with the namespace's own string, not the one parsed from the command: one per namespace (issue 13).
+        ConnectionSubscriptions.Slot slot = subscriptions.reserve(new ChannelName(namespace.name(), request.channel().subject()));
         if (slot == null) {
             throw new CommandException(ErrorCode.BAD_REQUEST, "already subscribed to " + channelText);
         }
@@ -170,7 +171,7 @@ public class SubscriptionService {
                 continue;
             }
             ConnectionSubscriptions.Slot slot = subscriptions.slot(channel);
-            if (slot == null || slot.subscription != s || !subscriptions.release(channel, slot)) {
+            if (slot == null || slot.subscription != s || !subscriptions.release(slot)) {
                 continue; // unsubscribed or replaced meanwhile
             }
             end(slot);
@@ -178,7 +179,7 @@ public class SubscriptionService {
                 sink.send(Frames.unsubscribed(null, channel, "forbidden"));
                 continue;
             }
-            ConnectionSubscriptions.Slot moved = subscriptions.reserve(channel);
+            ConnectionSubscriptions.Slot moved = subscriptions.reserve(s.channel());
             if (moved == null) {
                 continue; // the client subscribed to it again meanwhile
             }
@@ -214,7 +215,7 @@ public class SubscriptionService {
             ChannelName name = ChannelName.parse(channel, Integer.MAX_VALUE).channel().orElse(null);
             Namespace namespace = name == null ? null : namespaces.byName(name.namespace()).orElse(null);
             if (slot == null || namespace == null || access.maySubscribe(grant, name, namespace)
-                    || !subscriptions.release(channel, slot)) {
+                    || !subscriptions.release(slot)) {
                 continue;
             }
             // Also a subscription still being set up (durable cursor lookup, epoch, live seam, replay queue): it

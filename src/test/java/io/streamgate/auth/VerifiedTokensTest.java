@@ -68,4 +68,20 @@ class VerifiedTokensTest {
         }
         assertThat(three.size()).isLessThanOrEqualTo(3);
     }
+
+    @Test
+    void theTokensTextIsNotKeptOnlyItsDigest() {
+        VerifiedTokens tokens = new VerifiedTokens(100, Duration.ofHours(1), now::get);
+        String token = new String("header.payload.signature-" + "x".repeat(600)); // a JWT's size, its own instance
+        Grant grant = grantUntil(now.get() + 60_000);
+        tokens.put(token, grant);
+        java.lang.ref.WeakReference<String> kept = new java.lang.ref.WeakReference<>(token);
+        token = null;
+        // Collected once nothing holds it; the cache holding it would keep it reachable for good.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return kept.get() == null;
+        });
+        assertThat(tokens.get("header.payload.signature-" + "x".repeat(600))).isSameAs(grant);
+    }
 }

@@ -24,7 +24,9 @@ import static org.awaitility.Awaitility.await;
  * {@code ConnectionBase}, its Netty channel carries the WebSocket after the upgrade, and Netty's WebSocket encoder
  * is in that channel's pipeline under the name {@code "wsencoder"}. If a Vert.x (Quarkus) upgrade changes any of
  * it, this test fails: the gateway would then fall back to websockets-next's slower {@code sendText} without a
- * word. GatewayDirectWriteTest checks the same through websockets-next.
+ * word. GatewayDirectWriteTest checks the same through websockets-next. It also guards the handshake watch that
+ * empties the upgrade request's headers ({@link DirectWire#forgetHeadersAtHandshake}); IdleFootprintTest checks
+ * its effect through websockets-next.
  */
 class DirectWireTest {
 
@@ -87,6 +89,50 @@ class DirectWireTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4 || problem.get() != null);
         assertThat(problem.get()).isNull();
         assertThat(received).containsExactly("vertx-before", "direct-1", "dïrect-2 " + "x".repeat(200), "vertx-after");
+    }
+
+    /**
+     * {@link DirectWire#forgetHeadersAtHandshake}: the handshake still reads what it needs (the key, so the client
+     * accepts the 101, and the offered subprotocol, which is still negotiated), and the headers are empty by the
+     * time the upgrade's future completes, which is when websockets-next copies them for the connection. The watch
+     * leaves the pipeline with the 101.
+     */
+    @Test
+    void theUpgradeRequestsHeadersAreEmptiedByTheTimeTheWebSocketIsUpAndTheHandshakeStillWorks() throws Exception {
+        AtomicReference<Object> problem = new AtomicReference<>();
+        AtomicReference<String> headersLeft = new AtomicReference<>();
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("streamgate.v1"))
+                .requestHandler(request -> {
+                    DirectWire wire = DirectWire.of(request);
+                    if (wire == null) {
+                        problem.set("the upgrade request's connection is no longer Vert.x's ConnectionBase");
+                        request.response().setStatusCode(500).end();
+                        return;
+                    }
+                    wire.forgetHeadersAtHandshake(request.headers());
+                    request.toWebSocket().onSuccess(ws -> {
+                        headersLeft.set(request.headers().names() + " " + ws.headers().names());
+                        if (wire.channel().pipeline().get(DirectWire.HANDSHAKE_WATCH) != null) {
+                            problem.set("the handshake watch is still in the pipeline");
+                        }
+                        ws.writeTextMessage("up");
+                    }).onFailure(problem::set);
+                }).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        List<String> received = new CopyOnWriteArrayList<>();
+        AtomicReference<String> subprotocol = new AtomicReference<>();
+        vertx.createWebSocketClient().connect(new io.vertx.core.http.WebSocketConnectOptions().setPort(server.actualPort())
+                .setHost("localhost").setURI("/v1/ws").addSubProtocol("streamgate.v1").addHeader("Origin", "http://localhost"))
+                .onSuccess(ws -> {
+                    subprotocol.set(ws.subProtocol());
+                    ws.textMessageHandler(received::add);
+                }).onFailure(problem::set);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1 || problem.get() != null);
+        assertThat(problem.get()).isNull();
+        assertThat(received).containsExactly("up");
+        assertThat(subprotocol.get()).as("the negotiated subprotocol").isEqualTo("streamgate.v1");
+        assertThat(headersLeft.get()).as("the request's and the WebSocket's header names after the handshake").isEqualTo("[] []");
     }
 
     @Test

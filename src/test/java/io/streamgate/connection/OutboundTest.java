@@ -46,10 +46,10 @@ class OutboundTest {
                 }
             });
             channel.pipeline().addLast(DirectWire.WS_ENCODER, new WebSocket08FrameEncoder(false));
-            outbound = new Outbound(DirectWire.of(channel), (text, done) -> {
+            outbound = new Outbound(DirectWire.of(channel), owner((text, done) -> {
                 fallbackSent.add(text);
                 done.run();
-            }, maxQueuedBytes, grace, slowCloses::incrementAndGet, new LongAdder());
+            }, slowCloses::incrementAndGet), maxQueuedBytes, grace, new LongAdder());
         }
 
         Conn() {
@@ -204,18 +204,18 @@ class OutboundTest {
         c.channel.close();
         c.outbound.ping();
         assertThat(c.channel.<Object>readOutbound()).isNull();
-        assertThat(new Outbound(null, (text, done) -> done.run(), 1 << 20, Duration.ofSeconds(10), () -> {
-        }, new LongAdder()).ping()).isFalse();
+        assertThat(new Outbound(null, owner((text, done) -> done.run(), () -> {
+        }), 1 << 20, Duration.ofSeconds(10), new LongAdder()).ping()).isFalse();
     }
 
     @Test
     void aConnectionWithoutAChannelGoesThroughTheFallback() {
         List<String> sent = new ArrayList<>();
-        Outbound fallback = new Outbound(null, (text, done) -> {
+        Outbound fallback = new Outbound(null, owner((text, done) -> {
             sent.add(text);
             done.run();
-        }, 1 << 20, Duration.ofSeconds(10), () -> {
-        }, new LongAdder());
+        }, () -> {
+        }), 1 << 20, Duration.ofSeconds(10), new LongAdder());
         DeliveryBatch batch = new DeliveryBatch();
         OutboundFrame f = new OutboundFrame("event");
         fallback.send("reply");
@@ -223,5 +223,20 @@ class OutboundTest {
         batch.dispatch();
         assertThat(sent).containsExactly("reply", "event");
         assertThat(fallback.queuedBytes()).isZero();
+    }
+
+    /** A connection for the queue: a fallback send and what a slow consumer triggers. */
+    static Outbound.Owner owner(java.util.function.BiConsumer<String, Runnable> send, Runnable closeSlow) {
+        return new Outbound.Owner() {
+            @Override
+            public void sendThroughWebSocketsNext(String text, Runnable written) {
+                send.accept(text, written);
+            }
+
+            @Override
+            public void closeSlow() {
+                closeSlow.run();
+            }
+        };
     }
 }

@@ -323,7 +323,7 @@ class SubscribeFlowTest {
 
     private void startOn(FakeSink otherSink, SubscriptionService.Request request) {
         ConnectionSubscriptions other = new ConnectionSubscriptions();
-        new SubscribeFlow(parts, otherSink, grant, NAMESPACE, other, other.reserve(CHANNEL.toString()), request).start();
+        new SubscribeFlow(parts, otherSink, grant, NAMESPACE, other, other.reserve(CHANNEL), request).start();
     }
 
     private void subscribe(String since) {
@@ -336,7 +336,7 @@ class SubscribeFlowTest {
     }
 
     private void start(SubscriptionService.Request request) {
-        ConnectionSubscriptions.Slot slot = subscriptions.reserve(CHANNEL.toString());
+        ConnectionSubscriptions.Slot slot = subscriptions.reserve(CHANNEL);
         new SubscribeFlow(parts, sink, grant, NAMESPACE, subscriptions, slot, request).start();
     }
 
