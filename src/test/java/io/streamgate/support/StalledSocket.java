@@ -121,13 +121,23 @@ public final class StalledSocket implements AutoCloseable {
         return closeCode;
     }
 
+    /** The longest one {@link #readText} waits for a text frame, control frames (the server's pings) or not. */
+    private static final long TEXT_WAIT_MILLIS = 30_000;
+
     /**
      * Starts reading: the payload of the next text frame (control frames are skipped), or null when the server
-     * closed the connection.
+     * closed the connection. Fails (IllegalStateException) when no text frame comes within 30 s: the server's pings
+     * alone would otherwise keep this waiting for ever, and a test would hang instead of failing.
      */
     public String readText() {
+        long deadline = System.nanoTime() + TEXT_WAIT_MILLIS * 1_000_000;
         try {
             while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new IllegalStateException("no text frame within " + TEXT_WAIT_MILLIS + " ms (control frames only)");
+                }
+                socket.setSoTimeout((int) left);
                 int b0 = in.read();
                 if (b0 < 0) {
                     return null;
