@@ -247,20 +247,20 @@ public final class Report {
                 + " the second, measured the same way, is the result (its events/s, ratio and CPU). The bare Vert.x server"
                 + " keeps no history.");
         line("");
-        line("| system | catch-up time | events/s | vs Socket.IO | first catch-up (fresh server) | server CPU s | broker CPU s | lost | duplicated | on the wire | dropped by cursor | not recovered |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        line("| system | catch-up time | events/s | vs Socket.IO | first catch-up (fresh server) | server CPU s | broker CPU s | load generator CPU s | lost | duplicated | on the wire | dropped by cursor | not recovered |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         RunResult io = find("resume", "Socket.IO").orElse(null);
         for (RunResult r : runs) {
             if (r.error() != null) {
-                line("| " + r.system() + " | failed: " + r.error() + " |||||||||||");
+                line("| " + r.system() + " | failed: " + r.error() + " ||||||||||||");
                 continue;
             }
-            line(String.format(Locale.ROOT, "| %s | %.2f s | %s | %s | %s | %.2f | %.2f | %,d | %,d | %,d | %,d | %,d |", r.system(),
+            line(String.format(Locale.ROOT, "| %s | %.2f s | %s | %s | %s | %.2f | %.2f | %.2f | %,d | %,d | %,d | %,d | %,d |", r.system(),
                     r.number("catchUpSeconds"), rate(r.number("eventsPerSecond")),
                     io == null ? "" : ratio(r.number("eventsPerSecond"), io.number("eventsPerSecond")),
                     Double.isNaN(r.number("firstCatchUpSeconds")) ? "" : String.format(Locale.ROOT, "%.2f s", r.number("firstCatchUpSeconds")),
                     r.number("serverCpuSeconds"),
-                    r.number("brokerCpuSeconds"), (long) r.number("lost"), (long) r.number("duplicated"), (long) r.number("wireEvents"),
+                    r.number("brokerCpuSeconds"), r.number("loadGeneratorCpuSeconds"), (long) r.number("lost"), (long) r.number("duplicated"), (long) r.number("wireEvents"),
                     (long) r.number("droppedByCursor"), (long) r.number("unrecovered")));
         }
         line("");
@@ -278,11 +278,11 @@ public final class Report {
                 + " cannot resume: it gets no events during the outage and is timed on reconnecting only.",
                 settings.stormClients(), settings.stormChannels(), settings.stormMissedPerChannel()));
         line("");
-        line("| system | all subscribed again | all caught up | reconnects/s | refused attempts | server CPU s | broker CPU s | lost | duplicated | on the wire | dropped by cursor | not recovered |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        line("| system | all subscribed again | all caught up | reconnects/s | refused attempts | server CPU s | broker CPU s | load generator CPU s | lost | duplicated | on the wire | dropped by cursor | not recovered |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (RunResult r : runs) {
             if (r.error() != null) {
-                line("| " + r.system() + " | failed: " + r.error() + " |||||||||||");
+                line("| " + r.system() + " | failed: " + r.error() + " ||||||||||||");
                 continue;
             }
             boolean allIn = Boolean.TRUE.equals(r.figures().get("allSubscribed"));
@@ -291,9 +291,10 @@ public final class Report {
                     : String.format(Locale.ROOT, "not within %.0f s: %,d of %,d", r.number("allSubscribedSeconds"),
                             (long) r.number("subscribedWithinLimit"), (long) r.number("clients"));
             String caught = caughtUp ? String.format(Locale.ROOT, "%.2f s", r.number("allCaughtUpSeconds")) : "not within the limit";
-            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d | %.2f | %.2f | %,d | %,d | %,d | %,d | %,d |", r.system(),
+            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d | %.2f | %.2f | %.2f | %,d | %,d | %,d | %,d | %,d |", r.system(),
                     subscribed, caught, allIn ? rate(r.number("reconnectsPerSecond")) : "n/a", (long) r.number("refusedAttempts"),
-                    r.number("serverCpuSeconds"), r.number("brokerCpuSeconds"), (long) r.number("lost"), (long) r.number("duplicated"),
+                    r.number("serverCpuSeconds"), r.number("brokerCpuSeconds"), r.number("loadGeneratorCpuSeconds"),
+                    (long) r.number("lost"), (long) r.number("duplicated"),
                     (long) r.number("wireEvents"), (long) r.number("droppedByCursor"), (long) r.number("unrecovered")));
         }
         line("");

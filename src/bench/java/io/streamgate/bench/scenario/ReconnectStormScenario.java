@@ -90,6 +90,7 @@ public final class ReconnectStormScenario implements Scenario {
             figures.put("refusedAttempts", delivery.refusedAttempts() - refusedBefore);
             figures.put("serverCpuSeconds", used.server());
             figures.put("brokerCpuSeconds", used.broker());
+            figures.put("loadGeneratorCpuSeconds", used.loadGenerator());
             Clients.accounting(figures, clients, delivery);
             System.out.printf("    %s: %,d clients subscribed again in %.2f s, caught up in %.2f s%n", server.name(), clients.size(),
                     subscribedSeconds, caughtUpSeconds);

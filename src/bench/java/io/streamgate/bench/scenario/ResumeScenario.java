@@ -78,6 +78,7 @@ public final class ResumeScenario implements Scenario {
             figures.put("eventsPerSecond", settings.resumeEvents() / measured.seconds);
             figures.put("serverCpuSeconds", measured.cpu.server());
             figures.put("brokerCpuSeconds", measured.cpu.broker());
+            figures.put("loadGeneratorCpuSeconds", measured.cpu.loadGenerator());
             Clients.accounting(figures, clients, delivery);
             System.out.printf("    %s: caught up on %,d events in %.2f s (%,.0f events/s); the first time %.2f s%n", server.name(),
                     settings.resumeEvents(), measured.seconds, settings.resumeEvents() / measured.seconds, first.seconds);
