@@ -100,6 +100,7 @@ public final class Report {
             line(String.format(Locale.ROOT, "| RSS per idle connection (at %,d) ≤ Socket.IO's | %s vs %s: **%s** | %s |",
                     size, kib(sgRss), kib(ioRss), ratio(sgRss, ioRss), met(sgRss / ioRss <= 1.0)));
         }
+        resumeGoals();
         long lost = 0;
         long duplicated = 0;
         int runs = 0;
@@ -113,6 +114,30 @@ public final class Report {
         line(String.format(Locale.ROOT, "| zero lost and zero duplicated events in every scenario (Streamgate) | %,d lost, %,d duplicated over %d scenario runs | %s |",
                 lost, duplicated, runs, met(lost == 0 && duplicated == 0 && runs > 0)));
         line("");
+    }
+
+    /** Issue 14's goals: one client's catch-up, and a reconnect storm, both against Socket.IO in the same run. */
+    private void resumeGoals() {
+        if (of("resume").isEmpty()) {
+            line("| resume of 100,000 missed events: every goal | not measured: the scenario was not part of this run | — |");
+        } else {
+            double sg = figure("resume", STREAMGATE, "catchUpSeconds");
+            double sgFirst = figure("resume", STREAMGATE, "firstCatchUpSeconds");
+            double sgRate = figure("resume", STREAMGATE, "eventsPerSecond");
+            double ioRate = figure("resume", "Socket.IO", "eventsPerSecond");
+            line(String.format(Locale.ROOT, "| one client missing %,d events: caught up in < 1 s | %.2f s (the first catch-up of the"
+                    + " fresh server: %.2f s) | %s |", settings.resumeEvents(), sg, sgFirst, met(sg < 1.0)));
+            line(String.format(Locale.ROOT, "| one client's catch-up: ≥ 2.5× Socket.IO's rate | %s vs %s events/s: **%s** | %s |",
+                    rate(sgRate), rate(ioRate), ratio(sgRate, ioRate), met(sgRate / ioRate >= 2.5)));
+        }
+        if (of("storm").isEmpty()) {
+            line("| reconnect storm: every goal | not measured: the scenario was not part of this run | — |");
+        } else {
+            double sg = figure("storm", STREAMGATE, "allCaughtUpSeconds");
+            double io = figure("storm", "Socket.IO", "allCaughtUpSeconds");
+            line(String.format(Locale.ROOT, "| reconnect storm of %,d: all caught up in ≤ 0.5× Socket.IO's time | %.2f s vs %.2f s: **%s** | %s |",
+                    settings.stormClients(), sg, io, ratio(sg, io), met(sg / io <= 0.5)));
+        }
     }
 
     private void method() {
