@@ -98,12 +98,15 @@ public class UpgradeAdmission implements HttpUpgradeCheck {
             return CheckResult.rejectUpgradeSync(verified.status, verified.status == 401 ? CHALLENGE : Map.of());
         }
         if (drain.isDraining()) {
+            metrics.upgradeRefused("draining");
             return CheckResult.rejectUpgradeSync(503, RETRY);
         }
         if (GatewayEndpoint.clientId(context.httpRequest().query()) == null) {
+            metrics.upgradeRefused("bad_query");
             return CheckResult.rejectUpgradeSync(400, Map.of());
         }
         if (!budget.tryUpgrade(verified.grant.tenant())) {
+            metrics.upgradeRefused("rate_limited");
             return CheckResult.rejectUpgradeSync(429, RETRY);
         }
         context.userData().put(GRANT, verified.grant);

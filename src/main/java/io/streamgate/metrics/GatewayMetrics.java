@@ -112,6 +112,16 @@ public class GatewayMetrics {
         registry.counter("streamgate.auth.failures", "reason", reason).increment();
     }
 
+    /**
+     * [streamgate_upgrades_refused_total{reason}] WebSocket upgrades and SSE streams refused for the replica's own
+     * reasons, not the client's token (those are {@link #authFailure}): {@code rate_limited} (429: the tenant's or
+     * the replica's new-connection rate), {@code draining} (503 while shutting down), {@code bad_query} (400). A
+     * reconnect storm paced by the limits shows here.
+     */
+    public void upgradeRefused(String reason) {
+        registry.counter("streamgate.upgrades.refused", "reason", reason).increment();
+    }
+
     /** [streamgate_publishes_total{outcome}] ok, forbidden, too_large, rate_limited, failed. */
     public void publish(String outcome) {
         registry.counter("streamgate.publishes", "outcome", outcome).increment();

@@ -208,6 +208,7 @@ public class SseRoutes {
             return;
         }
         if (drain.isDraining()) {
+            metrics.upgradeRefused("draining");
             ctx.response().putHeader("Retry-After", "1");
             fail(ctx, 503, "draining", "this gateway is shutting down; reconnect");
             return;
@@ -236,6 +237,7 @@ public class SseRoutes {
             return;
         }
         if (!budget.tryUpgrade(grant.tenant())) {
+            metrics.upgradeRefused("rate_limited");
             ctx.response().putHeader("Retry-After", "1");
             fail(ctx, 429, "too_many_connections", "too many new connections; retry");
             return;

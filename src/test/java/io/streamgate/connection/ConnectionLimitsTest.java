@@ -1,5 +1,9 @@
 package io.streamgate.connection;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -85,6 +89,7 @@ class ConnectionLimitsTest extends GatewayTest {
         // Forty upgrades at once, so that how long each takes on a loaded machine does not matter: the bucket
         // (burst 12, refilled at 1 per second) accepts at most 12 plus one per second elapsed, and refuses the rest.
         String token = Tokens.token("t-" + UUID.randomUUID(), "alice", List.of());
+        double refusedBefore = refused("rate_limited");
         int attempts = 40;
         ExecutorService pool = Executors.newFixedThreadPool(attempts);
         try {
@@ -105,9 +110,19 @@ class ConnectionLimitsTest extends GatewayTest {
             long elapsedSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + 1;
             assertThat(statuses).containsOnly(101, 429).contains(429);
             assertThat(statuses.stream().filter(status -> status == 101).count()).isLessThanOrEqualTo(12 + elapsedSeconds);
+            // Each 429 is counted, so that an operator sees a storm the limits pace.
+            assertThat(refused("rate_limited") - refusedBefore).isEqualTo(statuses.stream().filter(status -> status == 429).count());
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Inject
+    MeterRegistry registry;
+
+    private double refused(String reason) {
+        Counter c = registry.find("streamgate.upgrades.refused").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
     }
 
     /** Issue 15, item 10: one tenant's upgrade storm takes its own share of the new-connection rate, not everyone's. */

@@ -31,6 +31,7 @@ class HandshakeQueryTest extends GatewayTest {
         "client_id=x12345678901234567890123456789012345678901234567890123456789012345", "client_id="})
     void anUnusableClientIdIsRefusedWith400AndTakesNoBudget(String rawQuery) {
         String token = Tokens.token(tenant, "alice", List.of("inventory:*"));
+        double refusedBefore = refusedForBadQuery();
         int status;
         try (WsClient c = WsClient.connectWithRawQuery(uri, rawQuery, token)) {
             status = 101;
@@ -39,6 +40,15 @@ class HandshakeQueryTest extends GatewayTest {
         }
         assertThat(status).isEqualTo(400);
         assertThat(budget.open(tenant)).isZero();
+        assertThat(refusedForBadQuery() - refusedBefore).as("streamgate_upgrades_refused_total{reason=bad_query}").isEqualTo(1.0);
+    }
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    private double refusedForBadQuery() {
+        io.micrometer.core.instrument.Counter c = registry.find("streamgate.upgrades.refused").tag("reason", "bad_query").counter();
+        return c == null ? 0 : c.count();
     }
 
     /**
